@@ -1,0 +1,335 @@
+//! The `cannonball` command line: Cannon's subcommands, flag names, defaults and exit codes
+//! (cannon-spec §5): 0 on success, 1 on an error (printed as `error: ...`), 2 when the guest makes
+//! an invalid transition (a VM panic to op-challenger), 130 when interrupted.
+
+use crate::pattern::StepPattern;
+use crate::run::{self, PreimageStop, PreimageType, RunConfig, INTERRUPTED};
+use clap::{Args, Parser, Subcommand};
+use interp::elf::{load_elf, Metadata};
+use interp::files::{read_state, write_atomic, write_json, write_state, WitnessJson};
+use interp::oracle::{DirSource, HostProcess, Oracle};
+use interp::{Error, Io, Vm, VmVersion};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cannonball",
+    version,
+    about = "A fast, bit-exact trace engine for Cannon, the MIPS fault-proof VM of the OP Stack",
+    long_about = "A fast, bit-exact trace engine for Cannon, the MIPS fault-proof VM of the OP Stack.\n\n\
+        cannonball accepts the same subcommands, flags and file formats as Optimism's `cannon` \
+        (state versions 2 singlethreaded-2, 7 multithreaded64-4 and 8 multithreaded64-5), so \
+        op-challenger can run it in cannon's place."
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Load an ELF file into a VM state file.
+    LoadElf(LoadElfArgs),
+    /// Run a VM step-by-step, writing proofs and snapshots as asked.
+    Run(Box<RunArgs>),
+    /// Print the witness (hash, bytes, step, exit) of a state file as JSON.
+    Witness(WitnessArgs),
+    /// List the supported VM types.
+    List,
+}
+
+#[derive(Args, Debug)]
+struct LoadElfArgs {
+    /// VM type: multithreaded64-5 (state version 8, production), multithreaded64-4 (7), singlethreaded-2 (2).
+    #[arg(long = "type", value_name = "TYPE")]
+    vm_type: String,
+    /// Path to a big-endian MIPS ELF file.
+    #[arg(long)]
+    path: PathBuf,
+    /// Output state file (.bin or .bin.gz); "-" for stdout, "" for none.
+    #[arg(long, default_value = "state.bin.gz")]
+    out: String,
+    /// Output symbol file; "" for none.
+    #[arg(long, default_value = "meta.json")]
+    meta: String,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// State file to start from (.bin or .bin.gz; the version is read from its first byte).
+    #[arg(long, default_value = "state.bin.gz")]
+    input: PathBuf,
+    /// Final state (.bin or .bin.gz); "-" for stdout, "" for none.
+    #[arg(long, default_value = "out.bin.gz")]
+    output: String,
+    /// When to write a step proof: never, always, =N or %N.
+    #[arg(long = "proof-at", default_value = "never")]
+    proof_at: StepPattern,
+    /// Proof file name pattern; %d is the step.
+    #[arg(long = "proof-fmt", default_value = "proof-%d.json")]
+    proof_fmt: String,
+    /// When to write a state snapshot (the state before that step).
+    #[arg(long = "snapshot-at", default_value = "never")]
+    snapshot_at: StepPattern,
+    /// Snapshot file name pattern (.bin or .bin.gz); %d is the step.
+    #[arg(long = "snapshot-fmt", default_value = "state-%d.bin.gz")]
+    snapshot_fmt: String,
+    /// When to stop (before executing that step).
+    #[arg(long = "stop-at", default_value = "never")]
+    stop_at: StepPattern,
+    /// Stop after a step that read a preimage: KEY_PREFIX_HEX[@OFFSET[@MIN_STEP]].
+    #[arg(long = "stop-at-preimage", default_value = "")]
+    stop_at_preimage: String,
+    /// Stop after a preimage read of this type: local, keccak, sha256, blob, precompile or any.
+    #[arg(long = "stop-at-preimage-type", default_value = "")]
+    stop_at_preimage_type: String,
+    /// Stop after reading a preimage longer than N bytes (counting its 8-byte length prefix).
+    #[arg(long = "stop-at-preimage-larger-than", default_value_t = 0)]
+    stop_at_preimage_larger_than: u64,
+    /// When to print a progress line.
+    #[arg(long = "info-at", default_value = "%1000000000")]
+    info_at: StepPattern,
+    /// Symbol file (from load-elf) for progress lines; "" for none.
+    #[arg(long, default_value = "meta.json")]
+    meta: String,
+    /// Write run statistics as JSON to this file.
+    #[arg(long = "debug-info")]
+    debug_info: Option<PathBuf>,
+    /// Serve preimages from files named 0x<key> in this directory instead of a server process.
+    #[arg(long = "preimages", value_name = "DIR")]
+    preimages: Option<PathBuf>,
+    /// Preimage server command (after `--`), started with fds 3-6 as in op-program's --server mode.
+    #[arg(last = true, value_name = "SERVER")]
+    server: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct WitnessArgs {
+    /// State file.
+    #[arg(long)]
+    input: PathBuf,
+    /// Also write the raw witness bytes here.
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    install_signal_handlers();
+    match dispatch(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            if INTERRUPTED.load(Ordering::Relaxed) {
+                130
+            } else if matches!(e, Error::Fault(_)) {
+                2
+            } else {
+                1
+            }
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> interp::Result<()> {
+    match cli.cmd {
+        Cmd::LoadElf(a) => load_elf_cmd(a),
+        Cmd::Run(a) => run_cmd(*a),
+        Cmd::Witness(a) => witness_cmd(a),
+        Cmd::List => {
+            for v in VmVersion::ALL {
+                println!("{} (state version {})", v.name(), v.byte());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn check_state_name(what: &str, name: &str) -> interp::Result<()> {
+    if name == "-" || name.ends_with(".bin") || name.ends_with(".bin.gz") {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "invalid {what} {name:?}: must be a .bin or .bin.gz file"
+        )))
+    }
+}
+
+fn load_elf_cmd(a: LoadElfArgs) -> interp::Result<()> {
+    let version = VmVersion::from_name(&a.vm_type).ok_or_else(|| {
+        Error::invalid(format!(
+            "unsupported VM type {:?} (supported: multithreaded64-5, multithreaded64-4, singlethreaded-2)",
+            a.vm_type
+        ))
+    })?;
+    if !a.out.is_empty() {
+        check_state_name("--out", &a.out)?;
+    }
+    let bytes = std::fs::read(&a.path)
+        .map_err(|e| Error::io(format!("cannot read ELF {}", a.path.display()), e))?;
+    let program = load_elf(&bytes, version)
+        .map_err(|e| Error::invalid(format!("{}: {e}", a.path.display())))?;
+    if !a.meta.is_empty() {
+        write_json(&PathBuf::from(&a.meta), &program.meta)?;
+    }
+    if !a.out.is_empty() {
+        write_state(&PathBuf::from(&a.out), &program.state)?;
+    }
+    Ok(())
+}
+
+fn parse_preimage_type(s: &str) -> interp::Result<Option<PreimageType>> {
+    Ok(Some(match s {
+        "" => return Ok(None),
+        "any" => PreimageType::Any,
+        "local" => PreimageType::Type(1),
+        "keccak" => PreimageType::Type(2),
+        "sha256" => PreimageType::Type(4),
+        "blob" => PreimageType::Type(5),
+        "precompile" => PreimageType::Type(6),
+        _ => {
+            return Err(Error::invalid(format!(
+                "invalid --stop-at-preimage-type {s:?}: expected local, keccak, sha256, blob, precompile or any"
+            )))
+        }
+    }))
+}
+
+fn parse_preimage_stop(s: &str) -> interp::Result<Option<PreimageStop>> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let bad = |why: &str| Error::invalid(format!("invalid --stop-at-preimage {s:?}: {why}"));
+    let mut parts = s.split('@');
+    let key = parts.next().unwrap_or("");
+    let key = key.strip_prefix("0x").unwrap_or(key);
+    if key.len() % 2 != 0 || key.len() > 64 {
+        return Err(bad("the key prefix must be whole bytes of hex, at most 32"));
+    }
+    let key_prefix = (0..key.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&key[i..i + 2], 16))
+        .collect::<Result<Vec<u8>, _>>()
+        .map_err(|_| bad("the key prefix is not hex"))?;
+    let offset = match parts.next() {
+        Some(o) if !o.is_empty() => Some(o.parse::<u64>().map_err(|_| bad("the offset is not a number"))?),
+        _ => None,
+    };
+    let min_step = match parts.next() {
+        Some(o) if !o.is_empty() => o.parse::<u64>().map_err(|_| bad("the step is not a number"))?,
+        _ => 0,
+    };
+    if parts.next().is_some() {
+        return Err(bad("expected KEY[@OFFSET[@STEP]]"));
+    }
+    Ok(Some(PreimageStop {
+        key_prefix,
+        offset,
+        min_step,
+    }))
+}
+
+fn run_cmd(a: RunArgs) -> interp::Result<()> {
+    if !a.output.is_empty() {
+        check_state_name("--output", &a.output)?;
+    }
+    if a.snapshot_at != StepPattern::Never {
+        check_state_name("--snapshot-fmt", &a.snapshot_fmt)?;
+    }
+    if a.preimages.is_some() && !a.server.is_empty() {
+        return Err(Error::invalid(
+            "give either --preimages DIR or a preimage server command after --, not both",
+        ));
+    }
+    let cfg = RunConfig {
+        output: (!a.output.is_empty()).then(|| PathBuf::from(&a.output)),
+        proof_at: a.proof_at,
+        proof_fmt: a.proof_fmt,
+        snapshot_at: a.snapshot_at,
+        snapshot_fmt: a.snapshot_fmt,
+        stop_at: a.stop_at,
+        info_at: a.info_at,
+        stop_at_preimage: parse_preimage_stop(&a.stop_at_preimage)?,
+        stop_at_preimage_type: parse_preimage_type(&a.stop_at_preimage_type)?,
+        stop_at_preimage_larger_than: (a.stop_at_preimage_larger_than > 0)
+            .then_some(a.stop_at_preimage_larger_than),
+        meta: load_meta(&a.meta)?,
+        debug_info: a.debug_info,
+    };
+    let state = read_state(&a.input)?;
+    let oracle = if let Some(dir) = &a.preimages {
+        Oracle::new(Box::new(DirSource::new(dir)?))
+    } else if !a.server.is_empty() {
+        Oracle::new(Box::new(HostProcess::spawn(&a.server)?))
+    } else {
+        Oracle::none()
+    };
+    let mut vm = Vm::new(state, oracle, Io::inherit());
+    let start = vm.state.step();
+    let out = run::run(&mut vm, &cfg)?;
+    let rate = if out.seconds > 0.0 {
+        out.steps as f64 / out.seconds
+    } else {
+        0.0
+    };
+    eprintln!(
+        "ran {} steps ({} -> {}) in {:.3}s, {:.1} M steps/s; exited={} exit_code={}",
+        out.steps,
+        start,
+        vm.state.step(),
+        out.seconds,
+        rate / 1e6,
+        vm.state.exited(),
+        vm.state.exit_code()
+    );
+    Ok(())
+}
+
+fn load_meta(path: &str) -> interp::Result<Metadata> {
+    if path.is_empty() {
+        return Ok(Metadata::default());
+    }
+    let p = PathBuf::from(path);
+    if !p.exists() {
+        // Cannon fails here too, but a missing default meta.json is common when running by hand.
+        if path == "meta.json" {
+            return Ok(Metadata::default());
+        }
+        return Err(Error::invalid(format!("metadata file {path} does not exist")));
+    }
+    let r = interp::files::open_maybe_gz(&p)?;
+    serde_json::from_reader(r).map_err(|e| Error::invalid(format!("invalid metadata file {path}: {e}")))
+}
+
+fn witness_cmd(a: WitnessArgs) -> interp::Result<()> {
+    let mut state = read_state(&a.input)?;
+    let w = WitnessJson::of(&mut state);
+    if let Some(out) = &a.output {
+        let bytes = state.witness();
+        write_atomic(out, |f| f.write_all(&bytes))?;
+    }
+    let json = serde_json::to_string_pretty(&w).map_err(|e| Error::invalid(e.to_string()))?;
+    println!("{json}");
+    Ok(())
+}
+
+extern "C" fn on_signal(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::Relaxed);
+}
+
+fn install_signal_handlers() {
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+    }
+}

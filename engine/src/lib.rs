@@ -1,0 +1,7 @@
+//! `engine`: what runs a Cannon trace fast and talks to its users. The run loop ([`run`]), step
+//! patterns ([`pattern`]) and the `cannonball` command line built on the reference VM of
+//! [`interp`].
+
+pub mod cli;
+pub mod pattern;
+pub mod run;

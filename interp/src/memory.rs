@@ -1,0 +1,420 @@
+//! Guest memory: sparse 4 KiB pages and the binary merkle tree over them (cannon-spec §3).
+//!
+//! Leaves are 32-byte chunks of memory (leaf index = `addr >> 5`); an internal node is
+//! `keccak256(left ++ right)`; an absent page hashes like a zero page. The tree is kept lazily:
+//! a write only marks its page dirty (once, on the clean→dirty transition), and [`Memory::root`] /
+//! [`Memory::proof`] re-hash just the dirty pages and the paths above them, in parallel when
+//! there are many. Interior hashes above page level are cached per height, so after one dirty
+//! page a new root costs one page hash plus `depth - 7` node hashes.
+//!
+//! Page allocation follows Go Cannon exactly, because the page set is part of the state file:
+//! reads never allocate; every write allocates (even of zero bytes).
+
+use alloy_primitives::{keccak256, B256};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::sync::OnceLock;
+
+/// Bytes per page.
+pub const PAGE_SIZE: usize = 4096;
+/// log2 of [`PAGE_SIZE`].
+pub const PAGE_BITS: u32 = 12;
+/// Levels of a page's own subtree (128 leaves).
+const PAGE_LEVELS: u32 = 7;
+/// Beyond this many dirty pages, re-hashing runs on the rayon pool.
+const PARALLEL_THRESHOLD: usize = 32;
+
+/// `zero[i]`: root of an all-zero subtree of height `i` (leaf level 0), up to 64.
+pub fn zero_hashes() -> &'static [B256; 65] {
+    static Z: OnceLock<[B256; 65]> = OnceLock::new();
+    Z.get_or_init(|| {
+        let mut z = [B256::ZERO; 65];
+        for i in 1..65 {
+            z[i] = hash_pair(&z[i - 1], &z[i - 1]);
+        }
+        z
+    })
+}
+
+/// `keccak256(a ++ b)`.
+#[inline]
+pub fn hash_pair(a: &B256, b: &B256) -> B256 {
+    let mut buf = [0u8; 64];
+    buf[..32].copy_from_slice(a.as_slice());
+    buf[32..].copy_from_slice(b.as_slice());
+    keccak256(buf)
+}
+
+/// One page and its cached subtree root.
+#[derive(Clone)]
+pub struct Page {
+    /// The bytes.
+    pub data: Box<[u8; PAGE_SIZE]>,
+    hash: B256,
+    dirty: bool,
+}
+
+impl Page {
+    fn zeroed() -> Self {
+        Page {
+            data: vec![0u8; PAGE_SIZE]
+                .into_boxed_slice()
+                .try_into()
+                .expect("page size"),
+            hash: B256::ZERO,
+            dirty: true,
+        }
+    }
+}
+
+/// Merkle root of one page's bytes.
+pub fn page_hash(data: &[u8; PAGE_SIZE]) -> B256 {
+    if data.iter().all(|&b| b == 0) {
+        return zero_hashes()[PAGE_LEVELS as usize];
+    }
+    let mut level: Vec<B256> = data.chunks_exact(64).map(keccak256).collect();
+    while level.len() > 1 {
+        level = level.chunks_exact(2).map(|p| hash_pair(&p[0], &p[1])).collect();
+    }
+    level[0]
+}
+
+/// Sparse paged memory with a lazily maintained merkle tree.
+#[derive(Clone)]
+pub struct Memory {
+    pages: FxHashMap<u64, Page>,
+    /// Tree depth (27 for 32-bit, 59 for 64-bit).
+    depth: u32,
+    /// `nodes[h]`: hashes of the subtrees of height `h` above page level (h = 1 ..= depth - 7),
+    /// for the subtrees that contain an allocated page.
+    nodes: Vec<FxHashMap<u64, B256>>,
+    /// Pages that became dirty since the last re-hash.
+    dirty: Vec<u64>,
+}
+
+impl std::fmt::Debug for Memory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Memory")
+            .field("pages", &self.pages.len())
+            .field("depth", &self.depth)
+            .finish()
+    }
+}
+
+impl Memory {
+    /// Empty memory for a tree of `depth` levels (27 or 59).
+    pub fn new(depth: u32) -> Self {
+        Memory {
+            pages: FxHashMap::default(),
+            depth,
+            nodes: vec![FxHashMap::default(); (depth - PAGE_LEVELS + 1) as usize],
+            dirty: Vec::new(),
+        }
+    }
+
+    /// Tree depth.
+    pub fn depth(&self) -> u32 {
+        self.depth
+    }
+
+    /// Number of allocated pages.
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Allocated page indices, ascending.
+    pub fn page_indices(&self) -> Vec<u64> {
+        let mut v: Vec<u64> = self.pages.keys().copied().collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// A page's bytes, if allocated.
+    pub fn page(&self, index: u64) -> Option<&[u8; PAGE_SIZE]> {
+        self.pages.get(&index).map(|p| &*p.data)
+    }
+
+    /// Inserts (or replaces) a whole page, e.g. when reading a state file.
+    pub fn insert_page(&mut self, index: u64, data: &[u8]) {
+        let p = self.page_mut(index);
+        p.data.copy_from_slice(data);
+    }
+
+    /// The page for writing: allocated if missing, marked dirty.
+    #[inline]
+    fn page_mut(&mut self, index: u64) -> &mut Page {
+        let dirty = &mut self.dirty;
+        let p = self.pages.entry(index).or_insert_with(|| {
+            dirty.push(index);
+            Page::zeroed()
+        });
+        if !p.dirty {
+            p.dirty = true;
+            dirty.push(index);
+        }
+        p
+    }
+
+    /// Reads the aligned 4-byte big-endian word at `addr` (no allocation).
+    #[inline]
+    pub fn read_u32(&self, addr: u64) -> u32 {
+        debug_assert!(addr & 3 == 0);
+        match self.pages.get(&(addr >> PAGE_BITS)) {
+            Some(p) => {
+                let o = (addr as usize) & (PAGE_SIZE - 1);
+                u32::from_be_bytes(p.data[o..o + 4].try_into().expect("4 bytes"))
+            }
+            None => 0,
+        }
+    }
+
+    /// Reads the aligned 8-byte big-endian word at `addr` (no allocation).
+    #[inline]
+    pub fn read_u64(&self, addr: u64) -> u64 {
+        debug_assert!(addr & 7 == 0);
+        match self.pages.get(&(addr >> PAGE_BITS)) {
+            Some(p) => {
+                let o = (addr as usize) & (PAGE_SIZE - 1);
+                u64::from_be_bytes(p.data[o..o + 8].try_into().expect("8 bytes"))
+            }
+            None => 0,
+        }
+    }
+
+    /// Writes the aligned 4-byte word at `addr`, allocating its page.
+    #[inline]
+    pub fn write_u32(&mut self, addr: u64, v: u32) {
+        debug_assert!(addr & 3 == 0);
+        let o = (addr as usize) & (PAGE_SIZE - 1);
+        self.page_mut(addr >> PAGE_BITS).data[o..o + 4].copy_from_slice(&v.to_be_bytes());
+    }
+
+    /// Writes the aligned 8-byte word at `addr`, allocating its page.
+    #[inline]
+    pub fn write_u64(&mut self, addr: u64, v: u64) {
+        debug_assert!(addr & 7 == 0);
+        let o = (addr as usize) & (PAGE_SIZE - 1);
+        self.page_mut(addr >> PAGE_BITS).data[o..o + 8].copy_from_slice(&v.to_be_bytes());
+    }
+
+    /// Reads a word of `bytes` (4 or 8) bytes.
+    #[inline]
+    pub fn read_word(&self, addr: u64, bytes: u64) -> u64 {
+        if bytes == 8 {
+            self.read_u64(addr)
+        } else {
+            u64::from(self.read_u32(addr))
+        }
+    }
+
+    /// Writes a word of `bytes` (4 or 8) bytes.
+    #[inline]
+    pub fn write_word(&mut self, addr: u64, bytes: u64, v: u64) {
+        if bytes == 8 {
+            self.write_u64(addr, v)
+        } else {
+            self.write_u32(addr, v as u32)
+        }
+    }
+
+    /// Copies `len` bytes starting at `addr` (missing pages read as zeros; wraps around the
+    /// address space of `addr_bits` bits like Go's `ReadMemoryRange`).
+    pub fn read_range(&self, addr: u64, len: u64, addr_mask: u64) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len.min(1 << 20) as usize);
+        let mut a = addr & addr_mask;
+        let mut left = len;
+        while left > 0 {
+            let off = (a as usize) & (PAGE_SIZE - 1);
+            let n = ((PAGE_SIZE - off) as u64).min(left) as usize;
+            match self.pages.get(&(a >> PAGE_BITS)) {
+                Some(p) => out.extend_from_slice(&p.data[off..off + n]),
+                None => out.resize(out.len() + n, 0),
+            }
+            left -= n as u64;
+            a = a.wrapping_add(n as u64) & addr_mask;
+        }
+        out
+    }
+
+    /// Writes `data` at `addr`, allocating every page it touches (ELF loading, stack setup).
+    pub fn set_range(&mut self, addr: u64, data: &[u8]) {
+        let mut a = addr;
+        let mut rest = data;
+        while !rest.is_empty() {
+            let off = (a as usize) & (PAGE_SIZE - 1);
+            let n = (PAGE_SIZE - off).min(rest.len());
+            self.page_mut(a >> PAGE_BITS).data[off..off + n].copy_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            a = a.wrapping_add(n as u64);
+        }
+    }
+
+    /// Allocates (zero) pages covering `[addr, addr + len)`.
+    pub fn alloc_range(&mut self, addr: u64, len: u64) {
+        if len == 0 {
+            return;
+        }
+        let first = addr >> PAGE_BITS;
+        let last = (addr + len - 1) >> PAGE_BITS;
+        for i in first..=last {
+            self.page_mut(i);
+        }
+    }
+
+    /// Height of the tree above page level.
+    fn upper(&self) -> u32 {
+        self.depth - PAGE_LEVELS
+    }
+
+    /// Hash of the node at height `h` above page level, index `i`.
+    #[inline]
+    fn node(&self, h: u32, i: u64) -> B256 {
+        let found = if h == 0 {
+            self.pages.get(&i).map(|p| p.hash)
+        } else {
+            self.nodes[h as usize].get(&i).copied()
+        };
+        found.unwrap_or(zero_hashes()[(h + PAGE_LEVELS) as usize])
+    }
+
+    /// Re-hashes dirty pages and the tree paths above them.
+    pub fn update_hashes(&mut self) {
+        if self.dirty.is_empty() {
+            return;
+        }
+        let mut idx = std::mem::take(&mut self.dirty);
+        idx.sort_unstable();
+        idx.dedup();
+        if idx.len() >= PARALLEL_THRESHOLD {
+            let pages = &self.pages;
+            let hashes: Vec<B256> = idx
+                .par_iter()
+                .map(|i| page_hash(&pages[i].data))
+                .collect();
+            for (i, h) in idx.iter().zip(hashes) {
+                let p = self.pages.get_mut(i).expect("dirty page exists");
+                p.hash = h;
+                p.dirty = false;
+            }
+        } else {
+            for i in &idx {
+                let p = self.pages.get_mut(i).expect("dirty page exists");
+                p.hash = page_hash(&p.data);
+                p.dirty = false;
+            }
+        }
+        let mut cur = idx;
+        for h in 1..=self.upper() {
+            let mut parents: Vec<u64> = cur.iter().map(|i| i >> 1).collect();
+            parents.dedup();
+            let computed: Vec<(u64, B256)> = if parents.len() >= 4 * PARALLEL_THRESHOLD {
+                parents
+                    .par_iter()
+                    .map(|&p| (p, hash_pair(&self.node(h - 1, 2 * p), &self.node(h - 1, 2 * p + 1))))
+                    .collect()
+            } else {
+                parents
+                    .iter()
+                    .map(|&p| (p, hash_pair(&self.node(h - 1, 2 * p), &self.node(h - 1, 2 * p + 1))))
+                    .collect()
+            };
+            let level = &mut self.nodes[h as usize];
+            level.extend(computed);
+            cur = parents;
+        }
+    }
+
+    /// The merkle root.
+    pub fn root(&mut self) -> B256 {
+        self.update_hashes();
+        self.node(self.upper(), 0)
+    }
+
+    /// Merkle root recomputed from scratch, ignoring every cache (for tests and verification).
+    pub fn root_from_scratch(&self) -> B256 {
+        let mut level: Vec<(u64, B256)> = self
+            .page_indices()
+            .into_par_iter()
+            .map(|i| (i, page_hash(&self.pages[&i].data)))
+            .collect();
+        for h in 1..=self.upper() {
+            let mut next: Vec<(u64, B256)> = Vec::with_capacity(level.len() / 2 + 1);
+            let z = zero_hashes()[(h - 1 + PAGE_LEVELS) as usize];
+            let mut k = 0;
+            while k < level.len() {
+                let (i, hv) = level[k];
+                let p = i >> 1;
+                let (l, r) = if i & 1 == 0 {
+                    if k + 1 < level.len() && level[k + 1].0 == i + 1 {
+                        k += 1;
+                        (hv, level[k].1)
+                    } else {
+                        (hv, z)
+                    }
+                } else {
+                    (z, hv)
+                };
+                next.push((p, hash_pair(&l, &r)));
+                k += 1;
+            }
+            level = next;
+        }
+        level
+            .first()
+            .map(|x| x.1)
+            .unwrap_or(zero_hashes()[self.depth as usize])
+    }
+
+    /// Merkle proof for the 32-byte leaf containing `addr`: the leaf, then the siblings from
+    /// the bottom up to just below the root (`depth + 1` entries of 32 bytes).
+    pub fn proof(&mut self, addr: u64) -> Vec<u8> {
+        self.update_hashes();
+        let mut out = Vec::with_capacity((self.depth as usize + 1) * 32);
+        let page_index = addr >> PAGE_BITS;
+        let leaf = ((addr as usize) & (PAGE_SIZE - 1)) >> 5;
+        match self.pages.get(&page_index) {
+            Some(p) => {
+                out.extend_from_slice(&p.data[leaf * 32..leaf * 32 + 32]);
+                // the page's own subtree, level by level
+                let mut level: Vec<B256> = p.data.chunks_exact(32).map(B256::from_slice).collect();
+                let mut j = leaf;
+                while level.len() > 1 {
+                    out.extend_from_slice(level[j ^ 1].as_slice());
+                    level = level.chunks_exact(2).map(|q| hash_pair(&q[0], &q[1])).collect();
+                    j >>= 1;
+                }
+            }
+            None => {
+                out.extend_from_slice(&[0u8; 32]);
+                for z in &zero_hashes()[..PAGE_LEVELS as usize] {
+                    out.extend_from_slice(z.as_slice());
+                }
+            }
+        }
+        for h in 0..self.upper() {
+            let sib = self.node(h, (page_index >> h) ^ 1);
+            out.extend_from_slice(sib.as_slice());
+        }
+        out
+    }
+}
+
+/// Verifies a proof the way the contracts do (`readMemUnchecked`): returns the 32-byte leaf if
+/// the proof leads from it to `root` for `addr`.
+pub fn verify_proof(root: &B256, addr: u64, proof: &[u8], depth: u32) -> Option<[u8; 32]> {
+    if proof.len() != (depth as usize + 1) * 32 {
+        return None;
+    }
+    let leaf: [u8; 32] = proof[..32].try_into().ok()?;
+    let mut node = B256::from(leaf);
+    let path = addr >> 5;
+    for i in 0..depth as usize {
+        let sib = B256::from_slice(&proof[32 * (i + 1)..32 * (i + 2)]);
+        node = if (path >> i) & 1 == 0 {
+            hash_pair(&node, &sib)
+        } else {
+            hash_pair(&sib, &node)
+        };
+    }
+    (node == *root).then_some(leaf)
+}

@@ -1,0 +1,321 @@
+//! The preimage oracle (cannon-spec §8): where the VM gets preimages and sends hints.
+//!
+//! Two sources sit behind [`PreimageSource`]: [`HostProcess`], a server started from the command
+//! line after `--` and spoken to over fds 3-6 with op-program's `--server` protocol (§8.5), and
+//! [`DirSource`], an in-process store that serves files named `0x<64 hex key>` from a directory.
+//! [`Oracle`] adds Go Cannon's one-entry cache and the length-prefixed read window.
+
+use crate::error::{Error, Result};
+use alloy_primitives::B256;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A provider of preimages.
+pub trait PreimageSource: Send {
+    /// Delivers one hint (without its length prefix) and waits for it to be processed.
+    fn hint(&mut self, hint: &[u8]) -> Result<()>;
+    /// Fetches the preimage of `key` (without the length prefix).
+    fn get(&mut self, key: &B256) -> Result<Vec<u8>>;
+    /// Number of hints delivered.
+    fn hints_sent(&self) -> u64 {
+        0
+    }
+}
+
+/// No oracle: any preimage request is an error; hints are dropped.
+#[derive(Debug, Default)]
+pub struct NoSource;
+
+impl PreimageSource for NoSource {
+    fn hint(&mut self, _hint: &[u8]) -> Result<()> {
+        Ok(())
+    }
+    fn get(&mut self, key: &B256) -> Result<Vec<u8>> {
+        Err(Error::Oracle(format!(
+            "the guest requested preimage {key} but no preimage server was given (pass one after `--`, or --preimages DIR)"
+        )))
+    }
+}
+
+/// Serves preimages from files `0x<64 lowercase hex key>` in a directory; hints are recorded.
+#[derive(Debug)]
+pub struct DirSource {
+    dir: PathBuf,
+    /// Hints received, in order.
+    pub hints: Vec<Vec<u8>>,
+}
+
+impl DirSource {
+    /// A store over `dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> Result<Self> {
+        let dir = dir.into();
+        if !dir.is_dir() {
+            return Err(Error::invalid(format!(
+                "preimage directory {} does not exist",
+                dir.display()
+            )));
+        }
+        Ok(DirSource {
+            dir,
+            hints: Vec::new(),
+        })
+    }
+}
+
+impl PreimageSource for DirSource {
+    fn hint(&mut self, hint: &[u8]) -> Result<()> {
+        self.hints.push(hint.to_vec());
+        Ok(())
+    }
+    fn get(&mut self, key: &B256) -> Result<Vec<u8>> {
+        let path = self.dir.join(format!("{key}"));
+        std::fs::read(&path).map_err(|e| {
+            Error::Oracle(format!("missing preimage {key} in {}: {e}", self.dir.display()))
+        })
+    }
+    fn hints_sent(&self) -> u64 {
+        self.hints.len() as u64
+    }
+}
+
+/// A preimage server process speaking op-program's `--server` protocol on fds 3-6.
+pub struct HostProcess {
+    child: Child,
+    hint_w: File,
+    hint_r: File,
+    pre_w: File,
+    pre_r: File,
+    name: String,
+    hints: u64,
+}
+
+impl std::fmt::Debug for HostProcess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostProcess").field("cmd", &self.name).finish()
+    }
+}
+
+fn pipe() -> Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0i32; 2];
+    // SAFETY: `fds` is a valid two-element array for pipe2 to fill.
+    let rc = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) };
+    if rc != 0 {
+        return Err(Error::io("creating a pipe for the preimage server", std::io::Error::last_os_error()));
+    }
+    // SAFETY: pipe2 succeeded, so both descriptors are open and owned by nobody else.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+impl HostProcess {
+    /// Starts `argv` with the four oracle descriptors and `NO_COLOR=1`.
+    pub fn spawn(argv: &[String]) -> Result<Self> {
+        let Some((prog, args)) = argv.split_first() else {
+            return Err(Error::invalid("empty preimage server command"));
+        };
+        // VM -> host hints (child fd 3), host -> VM hint acks (child fd 4),
+        // VM -> host keys (child fd 5), host -> VM preimages (child fd 6).
+        let (hint_req_r, hint_req_w) = pipe()?;
+        let (hint_ack_r, hint_ack_w) = pipe()?;
+        let (pre_req_r, pre_req_w) = pipe()?;
+        let (pre_res_r, pre_res_w) = pipe()?;
+        let child_fds = [
+            hint_req_r.as_raw_fd(),
+            hint_ack_w.as_raw_fd(),
+            pre_req_r.as_raw_fd(),
+            pre_res_w.as_raw_fd(),
+        ];
+        let mut cmd = Command::new(prog);
+        cmd.args(args)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit());
+        // SAFETY: the closure only calls async-signal-safe functions (fcntl, dup2) on descriptors
+        // that are open in the child; it allocates nothing.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            cmd.pre_exec(move || {
+                // Move the sources out of the way of 3..=6 first, then place them.
+                let mut high = [0i32; 4];
+                for (h, &fd) in high.iter_mut().zip(child_fds.iter()) {
+                    *h = libc::fcntl(fd, libc::F_DUPFD, 64);
+                    if *h < 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                }
+                for (k, &h) in high.iter().enumerate() {
+                    if libc::dup2(h, 3 + k as i32) < 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                }
+                for h in high {
+                    libc::close(h);
+                }
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().map_err(|e| {
+            Error::Oracle(format!("cannot start preimage server {prog:?}: {e}"))
+        })?;
+        drop((hint_req_r, hint_ack_w, pre_req_r, pre_res_w));
+        Ok(HostProcess {
+            child,
+            hint_w: File::from(hint_req_w),
+            hint_r: File::from(hint_ack_r),
+            pre_w: File::from(pre_req_w),
+            pre_r: File::from(pre_res_r),
+            name: prog.clone(),
+            hints: 0,
+        })
+    }
+
+    fn died(&mut self, what: &str, e: impl std::fmt::Display) -> Error {
+        let status = match self.child.try_wait() {
+            Ok(Some(s)) => format!(" (server exited: {s})"),
+            _ => String::new(),
+        };
+        Error::Oracle(format!("{what}: {e}{status}"))
+    }
+}
+
+impl PreimageSource for HostProcess {
+    fn hint(&mut self, hint: &[u8]) -> Result<()> {
+        let mut frame = Vec::with_capacity(4 + hint.len());
+        frame.extend_from_slice(&(hint.len() as u32).to_be_bytes());
+        frame.extend_from_slice(hint);
+        if let Err(e) = self.hint_w.write_all(&frame) {
+            return Err(self.died("sending a hint to the preimage server", e));
+        }
+        let mut ack = [0u8; 1];
+        if let Err(e) = self.hint_r.read_exact(&mut ack) {
+            return Err(self.died("waiting for the preimage server's hint ack", e));
+        }
+        self.hints += 1;
+        Ok(())
+    }
+
+    fn get(&mut self, key: &B256) -> Result<Vec<u8>> {
+        if let Err(e) = self.pre_w.write_all(key.as_slice()) {
+            return Err(self.died("sending a preimage request", e));
+        }
+        let mut len = [0u8; 8];
+        if let Err(e) = self.pre_r.read_exact(&mut len) {
+            return Err(self.died(&format!("reading the length of preimage {key}"), e));
+        }
+        let n = u64::from_be_bytes(len);
+        if n > 1 << 32 {
+            return Err(Error::Oracle(format!(
+                "preimage server sent an implausible length {n} for {key}"
+            )));
+        }
+        let mut data = vec![0u8; n as usize];
+        if let Err(e) = self.pre_r.read_exact(&mut data) {
+            return Err(self.died(&format!("reading preimage {key} ({n} bytes)"), e));
+        }
+        Ok(data)
+    }
+
+    fn hints_sent(&self) -> u64 {
+        self.hints
+    }
+}
+
+impl Drop for HostProcess {
+    fn drop(&mut self) {
+        // Close our ends (assigning drops the pipe handles, so the server sees EOF and exits),
+        // then give it a moment before killing it.
+        if let Ok(null) = File::open("/dev/null") {
+            for f in [&mut self.hint_w, &mut self.hint_r, &mut self.pre_w, &mut self.pre_r] {
+                if let Ok(n) = null.try_clone() {
+                    *f = n;
+                }
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(_)) | Err(_) => return,
+                Ok(None) if Instant::now() >= deadline => break,
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What a preimage read returned, for proofs and statistics.
+#[derive(Debug, Clone)]
+pub struct PreimageRead {
+    /// The key (un-localized, as in the state).
+    pub key: B256,
+    /// The full preimage with its 8-byte length prefix.
+    pub value: Vec<u8>,
+    /// The offset read from.
+    pub offset: u64,
+}
+
+/// Go Cannon's oracle front: caches the last preimage and serves 32-byte windows of
+/// `length prefix ++ preimage`.
+pub struct Oracle {
+    src: Box<dyn PreimageSource>,
+    key: Option<B256>,
+    data: Vec<u8>,
+    /// Number of preimages fetched from the source.
+    pub requests: u64,
+    /// Bytes fetched (with prefixes).
+    pub total_size: u64,
+}
+
+impl std::fmt::Debug for Oracle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Oracle").field("key", &self.key).finish()
+    }
+}
+
+impl Oracle {
+    /// Wraps a source.
+    pub fn new(src: Box<dyn PreimageSource>) -> Self {
+        Oracle {
+            src,
+            key: None,
+            data: Vec::new(),
+            requests: 0,
+            total_size: 0,
+        }
+    }
+
+    /// An oracle that has no preimages.
+    pub fn none() -> Self {
+        Self::new(Box::new(NoSource))
+    }
+
+    /// Sends a hint.
+    pub fn hint(&mut self, hint: &[u8]) -> Result<()> {
+        self.src.hint(hint)
+    }
+
+    /// Number of hints delivered.
+    pub fn hints_sent(&self) -> u64 {
+        self.src.hints_sent()
+    }
+
+    /// The prefixed preimage of `key` (fetched unless cached).
+    pub fn prefixed(&mut self, key: &B256) -> Result<&[u8]> {
+        if self.key != Some(*key) {
+            let raw = self.src.get(key)?;
+            let mut data = Vec::with_capacity(8 + raw.len());
+            data.extend_from_slice(&(raw.len() as u64).to_be_bytes());
+            data.extend_from_slice(&raw);
+            self.requests += 1;
+            self.total_size += data.len() as u64;
+            self.data = data;
+            self.key = Some(*key);
+        }
+        Ok(&self.data)
+    }
+}
