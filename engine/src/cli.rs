@@ -221,11 +221,16 @@ fn parse_preimage_stop(s: &str) -> interp::Result<Option<PreimageStop>> {
         .collect::<Result<Vec<u8>, _>>()
         .map_err(|_| bad("the key prefix is not hex"))?;
     let offset = match parts.next() {
-        Some(o) if !o.is_empty() => Some(o.parse::<u64>().map_err(|_| bad("the offset is not a number"))?),
+        Some(o) if !o.is_empty() => Some(
+            o.parse::<u64>()
+                .map_err(|_| bad("the offset is not a number"))?,
+        ),
         _ => None,
     };
     let min_step = match parts.next() {
-        Some(o) if !o.is_empty() => o.parse::<u64>().map_err(|_| bad("the step is not a number"))?,
+        Some(o) if !o.is_empty() => o
+            .parse::<u64>()
+            .map_err(|_| bad("the step is not a number"))?,
         _ => 0,
     };
     if parts.next().is_some() {
@@ -304,10 +309,13 @@ fn load_meta(path: &str) -> interp::Result<Metadata> {
         if path == "meta.json" {
             return Ok(Metadata::default());
         }
-        return Err(Error::invalid(format!("metadata file {path} does not exist")));
+        return Err(Error::invalid(format!(
+            "metadata file {path} does not exist"
+        )));
     }
     let r = interp::files::open_maybe_gz(&p)?;
-    serde_json::from_reader(r).map_err(|e| Error::invalid(format!("invalid metadata file {path}: {e}")))
+    serde_json::from_reader(r)
+        .map_err(|e| Error::invalid(format!("invalid metadata file {path}: {e}")))
 }
 
 fn witness_cmd(a: WitnessArgs) -> interp::Result<()> {

@@ -49,17 +49,18 @@ impl StepPattern {
 /// Parses an unsigned integer the way Go's `ParseUint(s, 0, 64)` does (`0x`, `0o`, `0b`, leading
 /// `0` for octal, underscores only after a base prefix).
 pub fn parse_go_uint(s: &str) -> Option<u64> {
-    let (digits, radix, prefixed) = if let Some(r) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        (r, 16, true)
-    } else if let Some(r) = s.strip_prefix("0o").or_else(|| s.strip_prefix("0O")) {
-        (r, 8, true)
-    } else if let Some(r) = s.strip_prefix("0b").or_else(|| s.strip_prefix("0B")) {
-        (r, 2, true)
-    } else if s.len() > 1 && s.starts_with('0') {
-        (&s[1..], 8, true)
-    } else {
-        (s, 10, false)
-    };
+    let (digits, radix, prefixed) =
+        if let Some(r) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+            (r, 16, true)
+        } else if let Some(r) = s.strip_prefix("0o").or_else(|| s.strip_prefix("0O")) {
+            (r, 8, true)
+        } else if let Some(r) = s.strip_prefix("0b").or_else(|| s.strip_prefix("0B")) {
+            (r, 2, true)
+        } else if s.len() > 1 && s.starts_with('0') {
+            (&s[1..], 8, true)
+        } else {
+            (s, 10, false)
+        };
     let cleaned: String = if prefixed {
         if digits.starts_with('_') && radix != 8 || digits.ends_with('_') || digits.contains("__") {
             return None;
@@ -95,7 +96,9 @@ impl FromStr for StepPattern {
             _ => {
                 let (kind, num) = s.split_at(1);
                 let n = parse_go_uint(num).ok_or_else(|| {
-                    PatternError(format!("invalid step pattern {s:?}: {num:?} is not a number"))
+                    PatternError(format!(
+                        "invalid step pattern {s:?}: {num:?} is not a number"
+                    ))
                 })?;
                 match kind {
                     "=" => Ok(StepPattern::Exactly(n)),
@@ -133,8 +136,20 @@ mod tests {
         for (s, p) in ok {
             assert_eq!(s.parse::<StepPattern>().unwrap(), *p, "{s}");
         }
-        for bad in ["%0", "=", "=x", "=-1", "%abc", "5", "=18446744073709551616", "%1_000"] {
-            assert!(bad.parse::<StepPattern>().is_err(), "{bad} should be rejected");
+        for bad in [
+            "%0",
+            "=",
+            "=x",
+            "=-1",
+            "%abc",
+            "5",
+            "=18446744073709551616",
+            "%1_000",
+        ] {
+            assert!(
+                bad.parse::<StepPattern>().is_err(),
+                "{bad} should be rejected"
+            );
         }
     }
 

@@ -188,13 +188,19 @@ fn preimage_stop(vm: &Vm, cfg: &RunConfig, read: Option<&interp::oracle::Preimag
             PreimageType::Type(b) => r.key.0[0] == b,
         };
         if matches {
-            eprintln!("stopping after preimage read of type {} at step {step}", r.key.0[0]);
+            eprintln!(
+                "stopping after preimage read of type {} at step {step}",
+                r.key.0[0]
+            );
             return true;
         }
     }
     if let Some(n) = cfg.stop_at_preimage_larger_than {
         if r.value.len() as u64 > n {
-            eprintln!("stopping after reading a preimage of {} bytes at step {step}", r.value.len());
+            eprintln!(
+                "stopping after reading a preimage of {} bytes at step {step}",
+                r.value.len()
+            );
             return true;
         }
     }
@@ -203,7 +209,10 @@ fn preimage_stop(vm: &Vm, cfg: &RunConfig, read: Option<&interp::oracle::Preimag
             && p.offset.is_none_or(|o| o == r.offset)
             && step >= p.min_step
         {
-            eprintln!("stopping at preimage {} offset {} at step {step}", r.key, r.offset);
+            eprintln!(
+                "stopping at preimage {} offset {} at step {step}",
+                r.key, r.offset
+            );
             return true;
         }
     }
@@ -223,11 +232,7 @@ fn info_line(vm: &Vm, cfg: &RunConfig, last: &mut (Instant, u64)) {
     let pc = vm.state.pc();
     let insn = vm.state.memory().read_u32(pc & !3);
     let pages = vm.state.memory().page_count();
-    let name = cfg
-        .meta
-        .lookup(pc)
-        .map(|s| s.name.as_str())
-        .unwrap_or("");
+    let name = cfg.meta.lookup(pc).map(|s| s.name.as_str()).unwrap_or("");
     eprintln!(
         "processing step={step} pc=0x{pc:x} insn=0x{insn:08x} ips={ips:.0} pages={pages} mem={} name={name}",
         human_bytes(pages as u64 * 4096)

@@ -161,12 +161,24 @@ impl Insn {
         use Op::*;
         matches!(
             self.op,
-            J | Jal | Jr | Jalr | Beq | Bne | Blez | Bgtz | Bltz | Bgez | Bltzal | Bgezal | RegimmNop
+            J | Jal
+                | Jr
+                | Jalr
+                | Beq
+                | Bne
+                | Blez
+                | Bgtz
+                | Bltz
+                | Bgez
+                | Bltzal
+                | Bgezal
+                | RegimmNop
         )
     }
 }
 
 /// Decodes one instruction word for a VM of the given word size.
+#[inline]
 pub fn decode(raw: u32, is64: bool) -> Insn {
     Insn {
         op: decode_op(raw, is64),
@@ -174,6 +186,7 @@ pub fn decode(raw: u32, is64: bool) -> Insn {
     }
 }
 
+#[inline]
 fn decode_op(raw: u32, is64: bool) -> Op {
     use Op::*;
     let opcode = raw >> 26;

@@ -4,7 +4,7 @@
 use crate::arch::{Arch, Mips32, Mips64};
 use crate::error::{Error, Result};
 use crate::memory::{Memory, PAGE_SIZE};
-use crate::state::{MtState, State, StState};
+use crate::state::{MtState, StState, State};
 use crate::version::VmVersion;
 use goblin::elf::{header, program_header, Elf};
 use serde::{Deserialize, Serialize};
@@ -53,7 +53,8 @@ pub struct Program {
 /// Loads an ELF file's bytes as the initial state of `version`, with the stack patched (and, for
 /// the single-threaded VM, Go's GC disabled) exactly as `cannon load-elf` does.
 pub fn load_elf(bytes: &[u8], version: VmVersion) -> Result<Program> {
-    let elf = Elf::parse(bytes).map_err(|e| Error::invalid(format!("not a valid ELF file: {e}")))?;
+    let elf =
+        Elf::parse(bytes).map_err(|e| Error::invalid(format!("not a valid ELF file: {e}")))?;
     if elf.header.e_machine != header::EM_MIPS {
         return Err(Error::invalid(format!(
             "ELF is not big-endian MIPS R3000, but got machine {} ({})",
@@ -62,7 +63,9 @@ pub fn load_elf(bytes: &[u8], version: VmVersion) -> Result<Program> {
         )));
     }
     if elf.little_endian {
-        return Err(Error::invalid("ELF is little-endian MIPS; Cannon runs big-endian MIPS only"));
+        return Err(Error::invalid(
+            "ELF is little-endian MIPS; Cannon runs big-endian MIPS only",
+        ));
     }
     let want64 = version.is_multithreaded64();
     if elf.is_64 != want64 {
@@ -82,7 +85,10 @@ pub fn load_elf(bytes: &[u8], version: VmVersion) -> Result<Program> {
         State::Mt(s)
     } else {
         if elf.entry > u64::from(u32::MAX) {
-            return Err(Error::invalid(format!("entry point 0x{:x} is not a 32-bit address", elf.entry)));
+            return Err(Error::invalid(format!(
+                "entry point 0x{:x} is not a 32-bit address",
+                elf.entry
+            )));
         }
         let mut s = StState::new(elf.entry);
         load_segments::<Mips32>(&elf, bytes, &mut s.memory)?;
@@ -117,7 +123,11 @@ fn load_segments<A: Arch>(elf: &Elf<'_>, bytes: &[u8], mem: &mut Memory) -> Resu
             continue;
         }
         let last = ph.p_vaddr.checked_add(ph.p_memsz - 1);
-        let limit = if A::ELF_ADDR_BITS >= 64 { u64::MAX } else { (1u64 << A::ELF_ADDR_BITS) - 1 };
+        let limit = if A::ELF_ADDR_BITS >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << A::ELF_ADDR_BITS) - 1
+        };
         match last {
             Some(l) if l <= limit => {
                 if l >= A::HEAP_START {
@@ -139,7 +149,9 @@ fn load_segments<A: Arch>(elf: &Elf<'_>, bytes: &[u8], mem: &mut Memory) -> Resu
             }
         }
         let off = ph.p_offset as usize;
-        let end = off.checked_add(ph.p_filesz as usize).filter(|&e| e <= bytes.len());
+        let end = off
+            .checked_add(ph.p_filesz as usize)
+            .filter(|&e| e <= bytes.len());
         let Some(end) = end else {
             return Err(Error::invalid(format!(
                 "program segment {i} extends past the end of the file (offset 0x{:x}, size 0x{:x}, file 0x{:x})",
@@ -149,7 +161,10 @@ fn load_segments<A: Arch>(elf: &Elf<'_>, bytes: &[u8], mem: &mut Memory) -> Resu
             )));
         };
         if ph.p_memsz > 1 << 32 {
-            return Err(Error::invalid(format!("program segment {i} is implausibly large (0x{:x} bytes)", ph.p_memsz)));
+            return Err(Error::invalid(format!(
+                "program segment {i} is implausibly large (0x{:x} bytes)",
+                ph.p_memsz
+            )));
         }
         mem.set_range(ph.p_vaddr, &bytes[off..end]);
         // zero-fill the rest (allocating its pages, as Go's SetMemoryRange does)
@@ -190,7 +205,10 @@ pub fn patch_stack<A: Arch>(mem: &mut Memory) -> u64 {
     mem.set_range(envp0, env);
     let argv0 = envp0 + pad(env.len() as u64);
     mem.set_range(argv0, b"op-program\0");
-    for (i, v) in [1, argv0, 0, envp0, 0, 6, 4096, 25, random, 0].into_iter().enumerate() {
+    for (i, v) in [1, argv0, 0, envp0, 0, 6, 4096, 25, random, 0]
+        .into_iter()
+        .enumerate()
+    {
         put_word(mem, sp + i as u64 * w, v);
     }
     sp

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 
 /// Opens `path` for reading, transparently gunzipping it.
 pub fn open_maybe_gz(path: &Path) -> Result<Box<dyn Read>> {
-    let f = File::open(path).map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
+    let f =
+        File::open(path).map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
     let mut r = BufReader::with_capacity(1 << 16, f);
     let head = {
         use std::io::BufRead;
@@ -27,7 +28,10 @@ pub fn open_maybe_gz(path: &Path) -> Result<Box<dyn Read>> {
             .unwrap_or(false)
     };
     if head {
-        Ok(Box::new(BufReader::with_capacity(1 << 16, GzDecoder::new(r))))
+        Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            GzDecoder::new(r),
+        )))
     } else {
         Ok(Box::new(r))
     }
@@ -50,7 +54,10 @@ pub fn read_state(path: &Path) -> Result<State> {
 
 /// Writes `path` atomically: `write` fills a temporary file next to it (gzip-compressed if the
 /// name ends in `.gz`), which is then fsynced and renamed over `path`. `-` writes to stdout.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let ctx = |e: std::io::Error| Error::io(format!("cannot write {}", path.display()), e);
     let gz = path.to_string_lossy().ends_with(".gz");
     if path.as_os_str() == "-" {

@@ -74,15 +74,35 @@ pub fn page_hash(data: &[u8; PAGE_SIZE]) -> B256 {
     }
     let mut level: Vec<B256> = data.chunks_exact(64).map(keccak256).collect();
     while level.len() > 1 {
-        level = level.chunks_exact(2).map(|p| hash_pair(&p[0], &p[1])).collect();
+        level = level
+            .chunks_exact(2)
+            .map(|p| hash_pair(&p[0], &p[1]))
+            .collect();
     }
     level[0]
 }
 
+/// Entries of the direct-mapped page cache used by the interpreter's loads, stores and fetches.
+const TLB_SIZE: usize = 256;
+
+/// One cached translation: page index and a pointer to its (boxed, address-stable) page.
+#[derive(Clone, Copy)]
+struct TlbEntry {
+    tag: u64,
+    page: *mut Page,
+}
+
+const TLB_EMPTY: TlbEntry = TlbEntry {
+    tag: u64::MAX,
+    page: std::ptr::null_mut(),
+};
+
 /// Sparse paged memory with a lazily maintained merkle tree.
-#[derive(Clone)]
 pub struct Memory {
-    pages: FxHashMap<u64, Page>,
+    pages: FxHashMap<u64, Box<Page>>,
+    /// Direct-mapped cache of page pointers. Pages are boxed and never freed while the memory
+    /// lives, so a cached pointer stays valid; a clone starts with an empty cache.
+    tlb: Box<[TlbEntry; TLB_SIZE]>,
     /// Tree depth (27 for 32-bit, 59 for 64-bit).
     depth: u32,
     /// `nodes[h]`: hashes of the subtrees of height `h` above page level (h = 1 ..= depth - 7),
@@ -90,6 +110,26 @@ pub struct Memory {
     nodes: Vec<FxHashMap<u64, B256>>,
     /// Pages that became dirty since the last re-hash.
     dirty: Vec<u64>,
+}
+
+// SAFETY: the raw pointers in the TLB point into pages owned by this same `Memory` (boxed, never
+// freed while it lives) and are only dereferenced through `&mut self`, so moving the whole value
+// to another thread is sound.
+unsafe impl Send for Memory {}
+// SAFETY: through `&Memory` the TLB pointers are never dereferenced (only `&mut self` methods
+// use them), so sharing references between threads is sound.
+unsafe impl Sync for Memory {}
+
+impl Clone for Memory {
+    fn clone(&self) -> Self {
+        Memory {
+            pages: self.pages.clone(),
+            tlb: Box::new([TLB_EMPTY; TLB_SIZE]),
+            depth: self.depth,
+            nodes: self.nodes.clone(),
+            dirty: self.dirty.clone(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Memory {
@@ -106,6 +146,7 @@ impl Memory {
     pub fn new(depth: u32) -> Self {
         Memory {
             pages: FxHashMap::default(),
+            tlb: Box::new([TLB_EMPTY; TLB_SIZE]),
             depth,
             nodes: vec![FxHashMap::default(); (depth - PAGE_LEVELS + 1) as usize],
             dirty: Vec::new(),
@@ -146,13 +187,77 @@ impl Memory {
         let dirty = &mut self.dirty;
         let p = self.pages.entry(index).or_insert_with(|| {
             dirty.push(index);
-            Page::zeroed()
+            Box::new(Page::zeroed())
         });
         if !p.dirty {
             p.dirty = true;
             dirty.push(index);
         }
         p
+    }
+
+    /// The page holding `addr` through the page cache, if allocated.
+    #[inline(always)]
+    fn cached_page(&mut self, index: u64) -> Option<*mut Page> {
+        let slot = (index as usize) & (TLB_SIZE - 1);
+        let e = self.tlb[slot];
+        if e.tag == index {
+            return Some(e.page);
+        }
+        self.cached_page_slow(index, slot)
+    }
+
+    #[cold]
+    fn cached_page_slow(&mut self, index: u64, slot: usize) -> Option<*mut Page> {
+        let p: *mut Page = &mut **self.pages.get_mut(&index)?;
+        self.tlb[slot] = TlbEntry {
+            tag: index,
+            page: p,
+        };
+        Some(p)
+    }
+
+    /// Loads the aligned word of `bytes` (4 or 8) bytes at `addr` through the page cache (the
+    /// interpreter's fast path; same result as [`Memory::read_word`]).
+    #[inline(always)]
+    pub fn load(&mut self, addr: u64, bytes: u64) -> u64 {
+        match self.cached_page(addr >> PAGE_BITS) {
+            Some(p) => {
+                let o = (addr as usize) & (PAGE_SIZE - 1);
+                // SAFETY: `p` points to a live boxed page of this memory (see `tlb`), and no
+                // other reference to it exists while `&mut self` is held.
+                let data = unsafe { &(*p).data };
+                if bytes == 8 {
+                    u64::from_be_bytes(data[o..o + 8].try_into().expect("8 bytes"))
+                } else {
+                    u64::from(u32::from_be_bytes(
+                        data[o..o + 4].try_into().expect("4 bytes"),
+                    ))
+                }
+            }
+            None => 0,
+        }
+    }
+
+    /// Stores the aligned word of `bytes` (4 or 8) bytes at `addr` through the page cache,
+    /// allocating and dirtying its page (same effect as [`Memory::write_word`]).
+    #[inline(always)]
+    pub fn store(&mut self, addr: u64, bytes: u64, v: u64) {
+        let index = addr >> PAGE_BITS;
+        let o = (addr as usize) & (PAGE_SIZE - 1);
+        if let Some(p) = self.cached_page(index) {
+            // SAFETY: as in `load`.
+            let page = unsafe { &mut *p };
+            if page.dirty {
+                if bytes == 8 {
+                    page.data[o..o + 8].copy_from_slice(&v.to_be_bytes());
+                } else {
+                    page.data[o..o + 4].copy_from_slice(&(v as u32).to_be_bytes());
+                }
+                return;
+            }
+        }
+        self.write_word(addr, bytes, v);
     }
 
     /// Reads the aligned 4-byte big-endian word at `addr` (no allocation).
@@ -287,10 +392,7 @@ impl Memory {
         idx.dedup();
         if idx.len() >= PARALLEL_THRESHOLD {
             let pages = &self.pages;
-            let hashes: Vec<B256> = idx
-                .par_iter()
-                .map(|i| page_hash(&pages[i].data))
-                .collect();
+            let hashes: Vec<B256> = idx.par_iter().map(|i| page_hash(&pages[i].data)).collect();
             for (i, h) in idx.iter().zip(hashes) {
                 let p = self.pages.get_mut(i).expect("dirty page exists");
                 p.hash = h;
@@ -310,12 +412,22 @@ impl Memory {
             let computed: Vec<(u64, B256)> = if parents.len() >= 4 * PARALLEL_THRESHOLD {
                 parents
                     .par_iter()
-                    .map(|&p| (p, hash_pair(&self.node(h - 1, 2 * p), &self.node(h - 1, 2 * p + 1))))
+                    .map(|&p| {
+                        (
+                            p,
+                            hash_pair(&self.node(h - 1, 2 * p), &self.node(h - 1, 2 * p + 1)),
+                        )
+                    })
                     .collect()
             } else {
                 parents
                     .iter()
-                    .map(|&p| (p, hash_pair(&self.node(h - 1, 2 * p), &self.node(h - 1, 2 * p + 1))))
+                    .map(|&p| {
+                        (
+                            p,
+                            hash_pair(&self.node(h - 1, 2 * p), &self.node(h - 1, 2 * p + 1)),
+                        )
+                    })
                     .collect()
             };
             let level = &mut self.nodes[h as usize];
@@ -380,7 +492,10 @@ impl Memory {
                 let mut j = leaf;
                 while level.len() > 1 {
                     out.extend_from_slice(level[j ^ 1].as_slice());
-                    level = level.chunks_exact(2).map(|q| hash_pair(&q[0], &q[1])).collect();
+                    level = level
+                        .chunks_exact(2)
+                        .map(|q| hash_pair(&q[0], &q[1]))
+                        .collect();
                     j >>= 1;
                 }
             }

@@ -74,7 +74,10 @@ impl PreimageSource for DirSource {
     fn get(&mut self, key: &B256) -> Result<Vec<u8>> {
         let path = self.dir.join(format!("{key}"));
         std::fs::read(&path).map_err(|e| {
-            Error::Oracle(format!("missing preimage {key} in {}: {e}", self.dir.display()))
+            Error::Oracle(format!(
+                "missing preimage {key} in {}: {e}",
+                self.dir.display()
+            ))
         })
     }
     fn hints_sent(&self) -> u64 {
@@ -95,7 +98,9 @@ pub struct HostProcess {
 
 impl std::fmt::Debug for HostProcess {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HostProcess").field("cmd", &self.name).finish()
+        f.debug_struct("HostProcess")
+            .field("cmd", &self.name)
+            .finish()
     }
 }
 
@@ -104,7 +109,10 @@ fn pipe() -> Result<(OwnedFd, OwnedFd)> {
     // SAFETY: `fds` is a valid two-element array for pipe2 to fill.
     let rc = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) };
     if rc != 0 {
-        return Err(Error::io("creating a pipe for the preimage server", std::io::Error::last_os_error()));
+        return Err(Error::io(
+            "creating a pipe for the preimage server",
+            std::io::Error::last_os_error(),
+        ));
     }
     // SAFETY: pipe2 succeeded, so both descriptors are open and owned by nobody else.
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
@@ -158,9 +166,9 @@ impl HostProcess {
                 Ok(())
             });
         }
-        let child = cmd.spawn().map_err(|e| {
-            Error::Oracle(format!("cannot start preimage server {prog:?}: {e}"))
-        })?;
+        let child = cmd
+            .spawn()
+            .map_err(|e| Error::Oracle(format!("cannot start preimage server {prog:?}: {e}")))?;
         drop((hint_req_r, hint_ack_w, pre_req_r, pre_res_w));
         Ok(HostProcess {
             child,
@@ -229,7 +237,12 @@ impl Drop for HostProcess {
         // Close our ends (assigning drops the pipe handles, so the server sees EOF and exits),
         // then give it a moment before killing it.
         if let Ok(null) = File::open("/dev/null") {
-            for f in [&mut self.hint_w, &mut self.hint_r, &mut self.pre_w, &mut self.pre_r] {
+            for f in [
+                &mut self.hint_w,
+                &mut self.hint_r,
+                &mut self.pre_w,
+                &mut self.pre_r,
+            ] {
                 if let Ok(n) = null.try_clone() {
                     *f = n;
                 }

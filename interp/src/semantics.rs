@@ -155,7 +155,11 @@ pub fn execute<A: Arch, O: Ops>(o: &mut O, i: Insn) -> Result<Flow<O::V>, Fault>
         // ---- 64-bit shifts by immediate -------------------------------------------------------
         Dsll | Dsrl | Dsra | Dsll32 | Dsrl32 | Dsra32 => {
             let rt = o.reg(rt_i);
-            let extra = if matches!(i.op, Dsll32 | Dsrl32 | Dsra32) { 32 } else { 0 };
+            let extra = if matches!(i.op, Dsll32 | Dsrl32 | Dsra32) {
+                32
+            } else {
+                0
+            };
             let sa = o.konst(u64::from(i.sa()) + extra);
             let op = match i.op {
                 Dsll | Dsll32 => Bin::Shl,
@@ -180,7 +184,14 @@ pub fn execute<A: Arch, O: Ops>(o: &mut O, i: Insn) -> Result<Flow<O::V>, Fault>
             if matches!(i.op, Clo | Dclo) {
                 rs = o.un(Un::Not, rs); // leading ones = leading zeros of the complement
             }
-            let v = o.un(if matches!(i.op, Clz | Clo) { Un::Clz32 } else { Un::Clz }, rs);
+            let v = o.un(
+                if matches!(i.op, Clz | Clo) {
+                    Un::Clz32
+                } else {
+                    Un::Clz
+                },
+                rs,
+            );
             wb(o, rd_i, v);
             Ok(Flow::Seq)
         }
@@ -397,7 +408,13 @@ pub fn select_subword<A: Arch, O: Ops>(o: &mut O, vaddr: O::V, mem: O::V, len: u
 /// Replaces the naturally aligned `len`-byte datum addressed by `vaddr` with the low bytes of
 /// `value`.
 #[inline(always)]
-pub fn update_subword<A: Arch, O: Ops>(o: &mut O, vaddr: O::V, mem: O::V, len: u64, value: O::V) -> O::V {
+pub fn update_subword<A: Arch, O: Ops>(
+    o: &mut O,
+    vaddr: O::V,
+    mem: O::V,
+    len: u64,
+    value: O::V,
+) -> O::V {
     if len == A::BYTES {
         return value;
     }
@@ -438,7 +455,13 @@ fn k_bits<O: Ops>(o: &mut O, vaddr: O::V, low: u64) -> O::V {
 
 /// The register value of a load, or `None` for a store.
 #[inline(always)]
-fn load_value<A: Arch, O: Ops>(o: &mut O, op: Op, vaddr: O::V, mem: O::V, rt: O::V) -> Option<O::V> {
+fn load_value<A: Arch, O: Ops>(
+    o: &mut O,
+    op: Op,
+    vaddr: O::V,
+    mem: O::V,
+    rt: O::V,
+) -> Option<O::V> {
     use Op::*;
     let v = match op {
         Lb | Lh | Lw => {

@@ -421,7 +421,14 @@ impl State {
             State::St(s) => {
                 write_memory(&mut w, &s.memory, 4)?;
                 w.write_all(s.preimage_key.as_slice())?;
-                for v in [s.preimage_offset, s.cpu.pc, s.cpu.next_pc, s.cpu.lo, s.cpu.hi, s.heap] {
+                for v in [
+                    s.preimage_offset,
+                    s.cpu.pc,
+                    s.cpu.next_pc,
+                    s.cpu.lo,
+                    s.cpu.hi,
+                    s.heap,
+                ] {
                     w.write_all(&(v as u32).to_be_bytes())?;
                 }
                 w.write_all(&[s.exit_code, s.exited as u8])?;
@@ -480,7 +487,10 @@ impl State {
                 owner: r.u64("LL owner thread")?,
             };
             if ll.status > 2 {
-                return Err(Error::invalid(format!("invalid LL reservation status {}", ll.status)));
+                return Err(Error::invalid(format!(
+                    "invalid LL reservation status {}",
+                    ll.status
+                )));
             }
             let exit_code = r.u8("exit code")?;
             let exited = r.bool("exited")?;
@@ -493,7 +503,9 @@ impl State {
                 let what = if k == 0 { "left" } else { "right" };
                 let n = r.u64(&format!("{what} thread count"))?;
                 if n > 1 << 20 {
-                    return Err(Error::invalid(format!("implausible {what} thread count {n}")));
+                    return Err(Error::invalid(format!(
+                        "implausible {what} thread count {n}"
+                    )));
                 }
                 for _ in 0..n {
                     let mut b = [0u8; THREAD_SIZE];

@@ -13,7 +13,7 @@ use crate::memory::Memory;
 use crate::ops::{Bin, Flow, Ops, Un};
 use crate::oracle::{Oracle, PreimageRead};
 use crate::semantics::{execute, select_subword, update_subword};
-use crate::state::{state_hash, Cpu, MtState, Reservation, State, StState, Thread, SCHED_QUANTUM};
+use crate::state::{state_hash, Cpu, MtState, Reservation, StState, State, Thread, SCHED_QUANTUM};
 use crate::version::VmVersion;
 use alloy_primitives::B256;
 use std::io::Write;
@@ -193,7 +193,10 @@ pub fn eval_div_rem<A: Arch>(signed: bool, a: u64, b: u64) -> (u64, u64) {
     }
     if signed {
         let (x, y) = (A::signed(a), A::signed(b));
-        (A::mask(x.wrapping_div(y) as u64), A::mask(x.wrapping_rem(y) as u64))
+        (
+            A::mask(x.wrapping_div(y) as u64),
+            A::mask(x.wrapping_rem(y) as u64),
+        )
     } else {
         let (x, y) = (A::mask(a), A::mask(b));
         (x / y, x % y)
@@ -265,12 +268,12 @@ impl<A: Arch> Ops for CoreOps<'_, A> {
     #[inline(always)]
     fn load(&mut self, addr: u64) -> u64 {
         self.track.track(self.mem, addr);
-        self.mem.read_word(addr, A::BYTES)
+        self.mem.load(addr, A::BYTES)
     }
     #[inline(always)]
     fn store(&mut self, addr: u64, v: u64) {
         self.track.track(self.mem, addr);
-        self.mem.write_word(addr, A::BYTES, v);
+        self.mem.store(addr, A::BYTES, v);
         if let Some(ll) = self.ll.as_deref_mut() {
             ll.on_write(addr);
         }
@@ -403,7 +406,9 @@ pub struct Vm {
 
 impl std::fmt::Debug for Vm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Vm").field("version", &self.state.version()).finish()
+        f.debug_struct("Vm")
+            .field("version", &self.state.version())
+            .finish()
     }
 }
 
@@ -456,16 +461,8 @@ impl Vm {
     pub fn run_until(&mut self, stop: u64) -> Result<()> {
         let (state, mut env) = self.env(false);
         match state {
-            State::Mt(s) => {
-                while !s.exited && s.step < stop {
-                    mt_step(s, &mut env)?;
-                }
-            }
-            State::St(s) => {
-                while !s.exited && s.step < stop {
-                    st_step(s, &mut env)?;
-                }
-            }
+            State::Mt(s) => mt_run(s, &mut env, stop)?,
+            State::St(s) => st_run(s, &mut env, stop)?,
         }
         Ok(())
     }
@@ -563,13 +560,108 @@ fn fault_at(fault: Fault, step: u64, pc: u64, insn: u32) -> Error {
 /// Fetches the instruction at `pc` (the aligned 4-byte word; on cannon64 the selected half of
 /// the doubleword, which is the same bytes).
 #[inline(always)]
-fn fetch(mem: &Memory, pc: u64) -> u32 {
-    mem.read_u32(pc)
+fn fetch(mem: &mut Memory, pc: u64) -> u32 {
+    mem.load(pc, 4) as u32
+}
+
+/// How a run of core instructions ended.
+enum CoreExit {
+    /// The budget was used up.
+    Budget,
+    /// The next instruction is not a core instruction (syscall, LL/SC): the caller steps it.
+    Special,
+    /// The instruction at the current PC faulted (not counted).
+    Fault(Fault, u32),
+}
+
+/// Executes up to `budget` core instructions on one thread without leaving the loop: the
+/// interpreter's fast path. Returns the number executed and why it stopped; a syscall or LL/SC
+/// is left unexecuted for the full step function. Semantics are exactly those of a step (the
+/// scheduler can only act at quantum boundaries, which the budget excludes).
+#[inline(always)]
+fn core_loop<A: Arch>(
+    cpu: &mut Cpu,
+    mem: &mut Memory,
+    mut ll: Option<&mut Reservation>,
+    tracker: &mut Tracker,
+    stats: &mut Stats,
+    budget: u64,
+) -> (u64, CoreExit) {
+    let mut n = 0;
+    while n < budget {
+        let pc = cpu.pc;
+        if pc & 3 != 0 {
+            return (n, CoreExit::Fault(Fault::UnalignedPc, 0));
+        }
+        if A::IS_64 && pc >= ICACHE_END {
+            stats.icache_misses += 1;
+            stats.highest_icache_miss_pc = stats.highest_icache_miss_pc.max(pc);
+        }
+        let word = fetch(mem, pc);
+        let insn = decode(word, A::IS_64);
+        if !crate::semantics::is_core(insn.op) {
+            if A::IS_64 && pc >= ICACHE_END {
+                // counted again by the step function
+                stats.icache_misses -= 1;
+            }
+            return (n, CoreExit::Special);
+        }
+        let flow = {
+            let mut o = CoreOps::<A>::new(cpu, mem, ll.as_deref_mut(), tracker);
+            execute::<A, _>(&mut o, insn)
+        };
+        match flow {
+            Ok(f) => apply_flow::<A>(cpu, f),
+            Err(f) => return (n, CoreExit::Fault(f, word)),
+        }
+        n += 1;
+    }
+    (n, CoreExit::Budget)
 }
 
 // ------------------------------------------------------------------------------------------------
 // cannon64 multithreaded
 // ------------------------------------------------------------------------------------------------
+
+/// Runs until `step == stop` or exit, using [`core_loop`] between scheduler events.
+fn mt_run(s: &mut MtState, env: &mut Env<'_>, stop: u64) -> Result<()> {
+    while !s.exited && s.step < stop {
+        let special = match s.active().last() {
+            None => true,
+            Some(t) => t.exited || s.steps_since_switch >= SCHED_QUANTUM,
+        };
+        if special {
+            mt_step(s, env)?;
+            continue;
+        }
+        let budget = (stop - s.step).min(SCHED_QUANTUM - s.steps_since_switch);
+        let stack = if s.traverse_right {
+            &mut s.right
+        } else {
+            &mut s.left
+        };
+        let cpu = &mut stack.last_mut().expect("non-empty").cpu;
+        let (n, exit) = core_loop::<Mips64>(
+            cpu,
+            &mut s.memory,
+            Some(&mut s.ll),
+            env.tracker,
+            env.stats,
+            budget,
+        );
+        s.step += n;
+        s.steps_since_switch += n;
+        match exit {
+            CoreExit::Budget => {}
+            CoreExit::Special => mt_step(s, env)?,
+            CoreExit::Fault(f, word) => {
+                let pc = s.current().map(|t| t.cpu.pc).unwrap_or(0);
+                return Err(fault_at(f, s.step, pc, word));
+            }
+        }
+    }
+    Ok(())
+}
 
 fn preempt(s: &mut MtState) {
     let t = s.active_mut().pop().expect("active thread exists");
@@ -621,7 +713,7 @@ fn mt_step(s: &mut MtState, env: &mut Env<'_>) -> Result<()> {
         env.stats.icache_misses += 1;
         env.stats.highest_icache_miss_pc = env.stats.highest_icache_miss_pc.max(pc);
     }
-    let word = fetch(&s.memory, pc);
+    let word = fetch(&mut s.memory, pc);
     let insn = decode(word, true);
     let r = match insn.op {
         Op::Syscall => mt_syscall(s, env),
@@ -630,7 +722,11 @@ fn mt_step(s: &mut MtState, env: &mut Env<'_>) -> Result<()> {
             Ok(())
         }
         _ => {
-            let stack = if s.traverse_right { &mut s.right } else { &mut s.left };
+            let stack = if s.traverse_right {
+                &mut s.right
+            } else {
+                &mut s.left
+            };
             let cpu = &mut stack[top].cpu;
             let flow = {
                 let mut o =
@@ -652,7 +748,11 @@ fn mt_step(s: &mut MtState, env: &mut Env<'_>) -> Result<()> {
 
 #[inline(always)]
 fn cpu_of(s: &mut MtState, top: usize) -> &mut Cpu {
-    let stack = if s.traverse_right { &mut s.right } else { &mut s.left };
+    let stack = if s.traverse_right {
+        &mut s.right
+    } else {
+        &mut s.left
+    };
     &mut stack[top].cpu
 }
 
@@ -664,7 +764,11 @@ fn mt_rmw(s: &mut MtState, env: &mut Env<'_>, insn: Insn) {
         _ => (8, 2),
     };
     let step = s.step;
-    let stack = if s.traverse_right { &mut s.right } else { &mut s.left };
+    let stack = if s.traverse_right {
+        &mut s.right
+    } else {
+        &mut s.left
+    };
     let cpu = &mut stack[top].cpu;
     let base = cpu.regs[insn.rs() as usize];
     let addr = base.wrapping_add(Mips64::sext(u64::from(insn.imm()), 16));
@@ -701,7 +805,11 @@ fn mt_rmw(s: &mut MtState, env: &mut Env<'_>, insn: Insn) {
         env.stats.rmw_fail += 1;
         0
     };
-    let stack = if s.traverse_right { &mut s.right } else { &mut s.left };
+    let stack = if s.traverse_right {
+        &mut s.right
+    } else {
+        &mut s.left
+    };
     let cpu = &mut stack[top].cpu;
     if rt != 0 {
         cpu.regs[rt as usize] = ret;
@@ -1014,7 +1122,11 @@ fn sys_write<A: Arch>(
         )))),
         1 | 2 => {
             let bytes = mem.read_range(addr, count, amask);
-            let out = if fd == 1 { &mut env.io.stdout } else { &mut env.io.stderr };
+            let out = if fd == 1 {
+                &mut env.io.stdout
+            } else {
+                &mut env.io.stderr
+            };
             let _ = out.write_all(&bytes);
             Ok((count, 0))
         }
@@ -1058,6 +1170,27 @@ fn sys_write<A: Arch>(
 // 32-bit single-threaded
 // ------------------------------------------------------------------------------------------------
 
+/// Runs until `step == stop` or exit.
+fn st_run(s: &mut StState, env: &mut Env<'_>, stop: u64) -> Result<()> {
+    while !s.exited && s.step < stop {
+        let (n, exit) = core_loop::<Mips32>(
+            &mut s.cpu,
+            &mut s.memory,
+            None,
+            env.tracker,
+            env.stats,
+            stop - s.step,
+        );
+        s.step += n;
+        match exit {
+            CoreExit::Budget => {}
+            CoreExit::Special => st_step(s, env)?,
+            CoreExit::Fault(f, word) => return Err(fault_at(f, s.step, s.cpu.pc, word)),
+        }
+    }
+    Ok(())
+}
+
 /// One single-threaded step.
 fn st_step(s: &mut StState, env: &mut Env<'_>) -> Result<()> {
     if s.exited {
@@ -1069,13 +1202,14 @@ fn st_step(s: &mut StState, env: &mut Env<'_>) -> Result<()> {
     if pc & 3 != 0 {
         return Err(fault_at(Fault::UnalignedPc, pre_step, pc, 0));
     }
-    let word = fetch(&s.memory, pc);
+    let word = fetch(&mut s.memory, pc);
     let insn = decode(word, false);
     let r = match insn.op {
         Op::Syscall => st_syscall(s, env),
         Op::Ll | Op::Sc => {
             let addr = Mips32::mask(
-                s.cpu.regs[insn.rs() as usize].wrapping_add(Mips32::sext(u64::from(insn.imm()), 16)),
+                s.cpu.regs[insn.rs() as usize]
+                    .wrapping_add(Mips32::sext(u64::from(insn.imm()), 16)),
             ) & !3;
             env.tracker.track(&mut s.memory, addr);
             let rt = insn.rt() as usize;
