@@ -1,0 +1,367 @@
+//! Bad input gets a one-line error and a non-zero exit, never a panic (issue: reference VM).
+
+mod common;
+use common::*;
+
+fn load(dir: &std::path::Path, elf_bytes: &[u8], ty: &str) -> std::process::Output {
+    std::fs::write(dir.join("p.elf"), elf_bytes).unwrap();
+    run(
+        dir,
+        &[
+            "load-elf",
+            "--type",
+            ty,
+            "--path",
+            "p.elf",
+            "--out",
+            "pre.bin.gz",
+            "--meta",
+            "",
+        ],
+    )
+}
+
+#[test]
+fn garbage_and_truncated_elf() {
+    let d = scratch("garbage_elf");
+    assert_error(
+        &load(&d, b"definitely not an elf", "multithreaded64-5"),
+        1,
+        "not a valid ELF",
+    );
+    let good = oracle_reader_program();
+    assert_error(&load(&d, &good[..40], "multithreaded64-5"), 1, "ELF");
+    // program header table cut off
+    assert_error(&load(&d, &good[..80], "multithreaded64-5"), 1, "ELF");
+    assert!(!d.join("pre.bin.gz").exists());
+}
+
+#[test]
+fn non_mips_elf() {
+    let d = scratch("non_mips");
+    let host = std::fs::read("/proc/self/exe").unwrap();
+    assert_error(
+        &load(&d, &host, "multithreaded64-5"),
+        1,
+        "not big-endian MIPS",
+    );
+}
+
+#[test]
+fn segment_problems() {
+    let d = scratch("segments");
+    let over_heap = elf(
+        true,
+        0x1000,
+        &[Seg::load(0x0000_0FFF_FFFF_F000, vec![0; 0x2000])],
+    );
+    assert_error(
+        &load(&d, &over_heap, "multithreaded64-5"),
+        1,
+        "overlaps with heap",
+    );
+    let over_heap32 = elf(false, 0x1000, &[Seg::load(0x04FF_F000, vec![0; 0x2000])]);
+    assert_error(
+        &load(&d, &over_heap32, "singlethreaded-2"),
+        1,
+        "overlaps with heap",
+    );
+    let mut s = Seg::load(0x1000, vec![1; 16]);
+    s.p_type = 4; // PT_NOTE with memsz != filesz
+    s.memsz = 32;
+    assert_error(
+        &load(&d, &elf(true, 0x1000, &[s]), "multithreaded64-5"),
+        1,
+        "filling for non PT_LOAD",
+    );
+    let mut big = Seg::load(0x1000, vec![1; 32]);
+    big.memsz = 16;
+    assert_error(
+        &load(&d, &elf(true, 0x1000, &[big]), "multithreaded64-5"),
+        1,
+        "file size (32) > mem size (16)",
+    );
+    assert_error(
+        &load(&d, &oracle_reader_program(), "singlethreaded-2"),
+        1,
+        "64-bit",
+    );
+    assert_error(
+        &load(&d, &oracle_reader_program(), "multithreaded64-9"),
+        1,
+        "unsupported VM type",
+    );
+}
+
+fn prestate(name: &str) -> std::path::PathBuf {
+    let d = scratch(name);
+    let o = load(&d, &oracle_reader_program(), "multithreaded64-5");
+    assert!(o.status.success(), "{}", stderr(&o));
+    d
+}
+
+#[test]
+fn corrupt_states() {
+    let d = prestate("corrupt_states");
+    let o = run(
+        &d,
+        &[
+            "load-elf",
+            "--type",
+            "multithreaded64-5",
+            "--path",
+            "p.elf",
+            "--out",
+            "pre.bin",
+            "--meta",
+            "",
+        ],
+    );
+    assert!(o.status.success());
+    let good = std::fs::read(d.join("pre.bin")).unwrap();
+    std::fs::write(d.join("trunc.bin"), &good[..good.len() / 2]).unwrap();
+    assert_error(
+        &run(&d, &["witness", "--input", "trunc.bin"]),
+        1,
+        "truncated",
+    );
+    assert_error(
+        &run(&d, &["run", "--input", "trunc.bin", "--meta", ""]),
+        1,
+        "truncated",
+    );
+    let mut v = good.clone();
+    v[0] = 6;
+    std::fs::write(d.join("v6.bin"), &v).unwrap();
+    assert_error(
+        &run(&d, &["witness", "--input", "v6.bin"]),
+        1,
+        "unsupported state version 6",
+    );
+    std::fs::write(d.join("gz.bin.gz"), [0x1f, 0x8b, 8, 0, 1, 2, 3]).unwrap();
+    assert_error(
+        &run(&d, &["witness", "--input", "gz.bin.gz"]),
+        1,
+        "gz.bin.gz",
+    );
+    assert_error(
+        &run(&d, &["witness", "--input", "missing.bin"]),
+        1,
+        "cannot open missing.bin",
+    );
+    assert_error(
+        &run(&d, &["witness", "--input", "x.json"]),
+        1,
+        "JSON states",
+    );
+}
+
+#[test]
+fn bad_flags() {
+    let d = prestate("bad_flags");
+    for (flag, val, needle) in [
+        ("--proof-at", "%0", "period must be non-zero"),
+        ("--stop-at", "soon", "invalid step pattern"),
+        ("--snapshot-at", "=abc", "not a number"),
+        ("--info-at", "%-5", "not a number"),
+    ] {
+        let o = run(
+            &d,
+            &["run", "--input", "pre.bin.gz", "--meta", "", flag, val],
+        );
+        assert_eq!(o.status.code(), Some(1), "{flag} {val}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{flag} {val}: {}", stderr(&o));
+    }
+    assert_error(
+        &run(
+            &d,
+            &[
+                "run",
+                "--input",
+                "pre.bin.gz",
+                "--meta",
+                "",
+                "--output",
+                "out.json",
+            ],
+        ),
+        1,
+        ".bin or .bin.gz",
+    );
+    assert_error(
+        &run(
+            &d,
+            &[
+                "run",
+                "--input",
+                "pre.bin.gz",
+                "--meta",
+                "",
+                "--stop-at-preimage-type",
+                "foo",
+            ],
+        ),
+        1,
+        "--stop-at-preimage-type",
+    );
+    assert_error(
+        &run(
+            &d,
+            &[
+                "run",
+                "--input",
+                "pre.bin.gz",
+                "--meta",
+                "",
+                "--stop-at-preimage",
+                "0xzz",
+            ],
+        ),
+        1,
+        "--stop-at-preimage",
+    );
+}
+
+#[test]
+fn missing_dead_and_garbage_hosts() {
+    let d = prestate("hosts");
+    // no server at all
+    assert_error(
+        &run(
+            &d,
+            &[
+                "run",
+                "--input",
+                "pre.bin.gz",
+                "--meta",
+                "",
+                "--output",
+                "out.bin",
+            ],
+        ),
+        1,
+        "no preimage server",
+    );
+    assert!(!d.join("out.bin").exists());
+    // a server that cannot be started
+    assert_error(
+        &run(
+            &d,
+            &[
+                "run",
+                "--input",
+                "pre.bin.gz",
+                "--meta",
+                "",
+                "--",
+                "/nonexistent/server",
+            ],
+        ),
+        1,
+        "cannot start preimage server",
+    );
+    // a server that exits at once
+    assert_error(
+        &run(
+            &d,
+            &[
+                "run",
+                "--input",
+                "pre.bin.gz",
+                "--meta",
+                "",
+                "--output",
+                "out.bin",
+                "--",
+                "sh",
+                "-c",
+                "exit 3",
+            ],
+        ),
+        1,
+        "preimage oracle",
+    );
+    assert!(!d.join("out.bin").exists());
+    // a server that answers garbage (a huge length)
+    assert_error(
+        &run(&d, &["run", "--input", "pre.bin.gz", "--meta", "", "--", "sh", "-c", "head -c 32 <&5 >/dev/null; printf '\\377\\377\\377\\377\\377\\377\\377\\377' >&6; sleep 1"]),
+        1,
+        "implausible length",
+    );
+    // a missing preimage file in a directory store
+    std::fs::create_dir_all(d.join("pre")).unwrap();
+    assert_error(
+        &run(
+            &d,
+            &[
+                "run",
+                "--input",
+                "pre.bin.gz",
+                "--meta",
+                "",
+                "--preimages",
+                "pre",
+            ],
+        ),
+        1,
+        "missing preimage",
+    );
+}
+
+#[test]
+fn invalid_instruction_is_a_vm_panic() {
+    let d = scratch("invalid_insn");
+    let prog = elf(
+        true,
+        0x10000,
+        &[Seg::load(0x10000, code(&[addiu(2, 0, 1), 0x4400_0000]))],
+    );
+    assert!(load(&d, &prog, "multithreaded64-5").status.success());
+    let o = run(
+        &d,
+        &[
+            "run",
+            "--input",
+            "pre.bin.gz",
+            "--meta",
+            "",
+            "--output",
+            "out.bin",
+        ],
+    );
+    assert_error(
+        &o,
+        2,
+        "invalid transition at step 1, pc 0x10004, insn 0x44000000: invalid instruction",
+    );
+    assert!(!d.join("out.bin").exists());
+}
+
+#[test]
+fn unwritable_output_leaves_nothing() {
+    let d = prestate("unwritable");
+    let ro = d.join("ro");
+    std::fs::create_dir_all(&ro).unwrap();
+    let mut perm = std::fs::metadata(&ro).unwrap().permissions();
+    use std::os::unix::fs::PermissionsExt;
+    perm.set_mode(0o555);
+    std::fs::set_permissions(&ro, perm).unwrap();
+    // root ignores directory permissions; use a path below a regular file instead
+    std::fs::write(d.join("file"), b"x").unwrap();
+    let o = run(
+        &d,
+        &[
+            "run",
+            "--input",
+            "pre.bin.gz",
+            "--meta",
+            "",
+            "--stop-at",
+            "=1",
+            "--output",
+            "file/out.bin.gz",
+        ],
+    );
+    assert_error(&o, 1, "cannot write file/out.bin.gz");
+    assert_eq!(std::fs::read(d.join("file")).unwrap(), b"x");
+}
