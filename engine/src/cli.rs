@@ -212,7 +212,7 @@ fn parse_preimage_stop(s: &str) -> interp::Result<Option<PreimageStop>> {
     let mut parts = s.split('@');
     let key = parts.next().unwrap_or("");
     let key = key.strip_prefix("0x").unwrap_or(key);
-    if key.len() % 2 != 0 || key.len() > 64 {
+    if !key.len().is_multiple_of(2) || key.len() > 64 {
         return Err(bad("the key prefix must be whole bytes of hex, at most 32"));
     }
     let key_prefix = (0..key.len())

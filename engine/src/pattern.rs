@@ -24,7 +24,7 @@ impl StepPattern {
             StepPattern::Never => false,
             StepPattern::Always => true,
             StepPattern::Exactly(n) => step == n,
-            StepPattern::Every(n) => step % n == 0,
+            StepPattern::Every(n) => step.is_multiple_of(n),
         }
     }
 

@@ -79,7 +79,7 @@ pub fn execute<A: Arch, O: Ops>(o: &mut O, i: Insn) -> Result<Flow<O::V>, Fault>
         Sll | Srl | Sra => {
             let rt = o.reg(rt_i);
             let sa = o.konst(u64::from(i.sa()));
-            let v = shift32::<A, O>(o, i.op, rt, sa);
+            let v = shift32(o, i.op, rt, sa);
             wb(o, rd_i, v);
             Ok(Flow::Seq)
         }
@@ -93,7 +93,7 @@ pub fn execute<A: Arch, O: Ops>(o: &mut O, i: Insn) -> Result<Flow<O::V>, Fault>
                 Srlv => Srl,
                 _ => Sra,
             };
-            let v = shift32::<A, O>(o, op, rt, sa);
+            let v = shift32(o, op, rt, sa);
             wb(o, rd_i, v);
             Ok(Flow::Seq)
         }
@@ -120,7 +120,7 @@ pub fn execute<A: Arch, O: Ops>(o: &mut O, i: Insn) -> Result<Flow<O::V>, Fault>
         | Dsubu => {
             let rs = o.reg(rs_i);
             let rt = o.reg(rt_i);
-            let v = alu::<A, O>(o, i.op, rs, rt);
+            let v = alu(o, i.op, rs, rt);
             wb(o, rd_i, v);
             Ok(Flow::Seq)
         }
@@ -143,7 +143,7 @@ pub fn execute<A: Arch, O: Ops>(o: &mut O, i: Insn) -> Result<Flow<O::V>, Fault>
                 Ori => Or,
                 _ => Xor,
             };
-            let v = alu::<A, O>(o, op, rs, imm);
+            let v = alu(o, op, rs, imm);
             wb(o, rt_i, v);
             Ok(Flow::Seq)
         }
@@ -269,7 +269,7 @@ fn delay_slot_check<O: Ops>(o: &mut O, fault: Fault) -> Result<(), Fault> {
 
 /// sll/srl/sra on the low 32 bits of `rt`, sign-extending the 32-bit result.
 #[inline(always)]
-fn shift32<A: Arch, O: Ops>(o: &mut O, op: Op, rt: O::V, sa: O::V) -> O::V {
+fn shift32<O: Ops>(o: &mut O, op: Op, rt: O::V, sa: O::V) -> O::V {
     let r = match op {
         Op::Sll => o.bin(Bin::Shl, rt, sa),
         Op::Srl => {
@@ -285,7 +285,7 @@ fn shift32<A: Arch, O: Ops>(o: &mut O, op: Op, rt: O::V, sa: O::V) -> O::V {
 }
 
 #[inline(always)]
-fn alu<A: Arch, O: Ops>(o: &mut O, op: Op, rs: O::V, rt: O::V) -> O::V {
+fn alu<O: Ops>(o: &mut O, op: Op, rs: O::V, rt: O::V) -> O::V {
     use Op::*;
     match op {
         // 32-bit arithmetic, sign-extended; overflow never traps.
