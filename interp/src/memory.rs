@@ -110,6 +110,9 @@ pub struct Memory {
     nodes: Vec<FxHashMap<u64, B256>>,
     /// Pages that became dirty since the last re-hash.
     dirty: Vec<u64>,
+    /// Incremented whenever re-hashing marks pages clean (writers that cache "this page is
+    /// already dirty" must drop that knowledge when it changes).
+    clean_epoch: u64,
 }
 
 // SAFETY: the raw pointers in the TLB point into pages owned by this same `Memory` (boxed, never
@@ -128,6 +131,7 @@ impl Clone for Memory {
             depth: self.depth,
             nodes: self.nodes.clone(),
             dirty: self.dirty.clone(),
+            clean_epoch: self.clean_epoch,
         }
     }
 }
@@ -150,6 +154,7 @@ impl Memory {
             depth,
             nodes: vec![FxHashMap::default(); (depth - PAGE_LEVELS + 1) as usize],
             dirty: Vec::new(),
+            clean_epoch: 0,
         }
     }
 
@@ -258,6 +263,24 @@ impl Memory {
             }
         }
         self.write_word(addr, bytes, v);
+    }
+
+    /// See `clean_epoch`: changes whenever dirty pages may have become clean.
+    pub fn clean_epoch(&self) -> u64 {
+        self.clean_epoch
+    }
+
+    /// Pointer to the bytes of page `index` for reading, if it is allocated. The pointer stays
+    /// valid while this memory lives (pages are boxed and never freed).
+    pub fn page_ptr(&mut self, index: u64) -> Option<*mut u8> {
+        self.pages.get_mut(&index).map(|p| p.data.as_mut_ptr())
+    }
+
+    /// Pointer to the bytes of page `index` for writing: the page is allocated if missing and
+    /// marked dirty, so writes through the pointer are seen by the next re-hash as long as
+    /// [`Memory::clean_epoch`] has not changed.
+    pub fn page_ptr_for_write(&mut self, index: u64) -> *mut u8 {
+        self.page_mut(index).data.as_mut_ptr()
     }
 
     /// Reads the aligned 4-byte big-endian word at `addr` (no allocation).
@@ -388,6 +411,7 @@ impl Memory {
             return;
         }
         let mut idx = std::mem::take(&mut self.dirty);
+        self.clean_epoch += 1;
         idx.sort_unstable();
         idx.dedup();
         if idx.len() >= PARALLEL_THRESHOLD {

@@ -118,8 +118,9 @@ pub fn thread_stack_root(stack: &[Thread]) -> B256 {
     })
 }
 
-/// LL/SC reservation of cannon64.
+/// LL/SC reservation of cannon64. `repr(C)` because compiled code clears it in place.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[repr(C)]
 pub struct Reservation {
     /// 0 none, 1 `ll` (32-bit), 2 `lld` (64-bit).
     pub status: u8,
