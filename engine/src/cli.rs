@@ -96,6 +96,12 @@ struct RunArgs {
     /// Write run statistics as JSON to this file.
     #[arg(long = "debug-info")]
     debug_info: Option<PathBuf>,
+    /// Execution engine: `jit` (compiled blocks, the default) or `interp` (reference interpreter).
+    #[arg(long = "vm", default_value = "jit", value_parser = ["jit", "interp"])]
+    vm: String,
+    /// Print JIT statistics (blocks compiled, compile time, steps) at the end of the run.
+    #[arg(long = "jit-stats")]
+    jit_stats: bool,
     /// Serve preimages from files named 0x<key> in this directory instead of a server process.
     #[arg(long = "preimages", value_name = "DIR")]
     preimages: Option<PathBuf>,
@@ -278,9 +284,22 @@ fn run_cmd(a: RunArgs) -> interp::Result<()> {
     } else {
         Oracle::none()
     };
+    let mut engine = run::Engine::for_state(&state, a.vm == "jit");
     let mut vm = Vm::new(state, oracle, Io::inherit());
     let start = vm.state.step();
-    let out = run::run(&mut vm, &cfg)?;
+    let out = run::run(&mut vm, &mut engine, &cfg)?;
+    if let (true, run::Engine::Jit(j)) = (a.jit_stats, &engine) {
+        let s = &j.stats;
+        eprintln!(
+            "jit: {} blocks ({} insns) compiled in {:.3}s; {} steps compiled, {} interpreted, {} invalidations",
+            s.blocks_compiled,
+            s.insns_compiled,
+            s.compile_time.as_secs_f64(),
+            s.jit_steps,
+            s.interp_steps,
+            s.invalidations
+        );
+    }
     let rate = if out.seconds > 0.0 {
         out.steps as f64 / out.seconds
     } else {

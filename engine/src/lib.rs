@@ -3,5 +3,6 @@
 //! [`interp`].
 
 pub mod cli;
+pub mod jit;
 pub mod pattern;
 pub mod run;

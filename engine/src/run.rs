@@ -103,6 +103,39 @@ pub struct DebugInfo {
     pub idle_step_count_thread_0: u64,
 }
 
+/// What executes the fast-forward stretches between proofs, snapshots and other stops.
+#[derive(Debug)]
+pub enum Engine {
+    /// The reference interpreter.
+    Interp,
+    /// Compiled blocks, falling back to the interpreter.
+    Jit(Box<crate::jit::Jit>),
+}
+
+impl Engine {
+    /// The default engine for a state: the JIT when the host supports it.
+    pub fn for_state(state: &interp::State, use_jit: bool) -> Self {
+        if !use_jit {
+            return Engine::Interp;
+        }
+        match crate::jit::Jit::new(state.version().is_multithreaded64()) {
+            Ok(j) => Engine::Jit(Box::new(j)),
+            Err(e) => {
+                eprintln!("warning: JIT unavailable ({e}); using the interpreter");
+                Engine::Interp
+            }
+        }
+    }
+
+    /// Runs `vm` until `step == stop` or exit.
+    pub fn run_until(&mut self, vm: &mut Vm, stop: u64) -> Result<()> {
+        match self {
+            Engine::Interp => vm.run_until(stop),
+            Engine::Jit(j) => j.run_until(vm, stop),
+        }
+    }
+}
+
 /// Result of a run.
 #[derive(Debug)]
 pub struct RunOutcome {
@@ -119,7 +152,7 @@ fn preimage_filters_active(cfg: &RunConfig) -> bool {
 }
 
 /// Runs `vm` under `cfg`, writing proofs, snapshots, progress, the final state and debug info.
-pub fn run(vm: &mut Vm, cfg: &RunConfig) -> Result<RunOutcome> {
+pub fn run(vm: &mut Vm, engine: &mut Engine, cfg: &RunConfig) -> Result<RunOutcome> {
     let start = Instant::now();
     let start_step = vm.state.step();
     let mut last_info = (Instant::now(), start_step);
@@ -164,7 +197,7 @@ pub fn run(vm: &mut Vm, cfg: &RunConfig) -> Result<RunOutcome> {
             .min()
             .unwrap_or(u64::MAX)
             .min(step.saturating_add(CHUNK));
-        vm.run_until(next)?;
+        engine.run_until(vm, next)?;
     }
     let seconds = start.elapsed().as_secs_f64();
     if let Some(out) = &cfg.output {

@@ -1,0 +1,725 @@
+//! The JIT: guest basic blocks translated to native code with Cranelift, run by a dispatcher
+//! that hands everything unusual back to the reference interpreter.
+//!
+//! * A block is a run of core instructions ending after a branch/jump and its delay slot, before
+//!   a syscall, LL/SC or undecodable word, or at a length cap. It is lowered from the very same
+//!   `interp::semantics::execute` the interpreter runs ([`lower::JitOps`]).
+//! * Exact steps: a block starts by checking that it fits the step budget and leaves otherwise
+//!   ([`ctx::EXIT_BUDGET`]); the dispatcher then lets the interpreter take the remaining steps
+//!   one at a time. Every stop condition (`--stop-at`, proofs, snapshots, progress, the
+//!   scheduler's quantum) is such a budget, so `step` and `stepsSinceLastContextSwitch` are exact
+//!   whenever compiled code returns.
+//! * Memory: loads and stores go through direct-mapped page caches to the interpreter's pages
+//!   (big-endian, byte-swapped); a miss calls a helper. The write cache only holds dirty pages
+//!   without compiled code, so every cached store is already accounted for by the lazy merkle
+//!   tree; a store into a page holding code goes through the helper, which makes the block exit
+//!   right after it and the dispatcher drop every translation of that page ("fetch from memory
+//!   every step", as on chain). Stores check the LL reservation inline.
+//! * Syscalls, LL/SC, scheduler steps, faults and cold code run in the interpreter. Blocks are
+//!   compiled once their entry has been reached [`Jit::threshold`] times.
+
+pub mod ctx;
+pub mod lower;
+
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder, MemFlagsData, Signature, UserFuncName};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, FuncId, Linkage, Module};
+use ctx::{JitCtx, TLB_SIZE};
+use interp::arch::{Arch, Mips32, Mips64};
+use interp::decode::{decode, Insn, Op};
+use interp::memory::Memory;
+use interp::ops::Flow;
+use interp::semantics::{execute, is_core};
+use interp::state::{Cpu, Reservation, State, SCHED_QUANTUM};
+use interp::vm::Stats;
+use interp::{Result, Vm};
+use lower::{ExitPc, Helpers, JitOps, JV};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::time::{Duration, Instant};
+
+/// Longest block, in instructions (a delay slot may make it one longer).
+pub const MAX_BLOCK: usize = 64;
+/// Default number of times a block entry is reached before it is compiled.
+pub const DEFAULT_THRESHOLD: u32 = 64;
+/// Entries of the direct-mapped dispatch cache.
+const DISPATCH_SIZE: usize = 1 << 14;
+
+type BlockFn = unsafe extern "C" fn(*mut JitCtx) -> u64;
+
+/// A compiled block.
+#[derive(Clone, Copy)]
+struct Block {
+    func: BlockFn,
+    /// First and one-past-last guest address covered.
+    start: u64,
+    end: u64,
+}
+
+/// Counters of the JIT's work.
+#[derive(Debug, Default, Clone)]
+pub struct JitStats {
+    /// Blocks compiled.
+    pub blocks_compiled: u64,
+    /// Guest instructions in compiled blocks.
+    pub insns_compiled: u64,
+    /// Time spent compiling.
+    pub compile_time: Duration,
+    /// Steps executed by compiled code.
+    pub jit_steps: u64,
+    /// Steps executed by the interpreter under the JIT's dispatcher.
+    pub interp_steps: u64,
+    /// Translations dropped because their code was written.
+    pub invalidations: u64,
+}
+
+/// Why the dispatcher stopped running compiled code.
+enum Leave {
+    /// The budget is used up.
+    Budget,
+    /// The interpreter must take one step here.
+    Step,
+    /// Cold code: interpret up to the end of the current basic block.
+    Cold,
+}
+
+/// The JIT compiler and its dispatcher state for one VM.
+pub struct Jit {
+    module: JITModule,
+    cl_ctx: cranelift_codegen::Context,
+    fctx: FunctionBuilderContext,
+    load_id: FuncId,
+    store_id: FuncId,
+    ll_clear_id: FuncId,
+    is64: bool,
+    blocks: FxHashMap<u64, Block>,
+    /// Entries that cannot be compiled (the first instruction is not a core instruction).
+    uncompilable: FxHashSet<u64>,
+    counts: FxHashMap<u64, u32>,
+    dispatch: Vec<(u64, Option<BlockFn>)>,
+    /// Pages holding compiled code -> block entries that cover them.
+    code_pages: FxHashMap<u64, Vec<u64>>,
+    tlb_tags: Box<[u64; TLB_SIZE]>,
+    tlb_data: Box<[*mut u8; TLB_SIZE]>,
+    wtlb_tags: Box<[u64; TLB_SIZE]>,
+    wtlb_data: Box<[*mut u8; TLB_SIZE]>,
+    clean_epoch: u64,
+    dummy_ll: Box<Reservation>,
+    /// Reach count that triggers compilation.
+    pub threshold: u32,
+    /// Work counters.
+    pub stats: JitStats,
+}
+
+impl std::fmt::Debug for Jit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Jit")
+            .field("blocks", &self.blocks.len())
+            .finish()
+    }
+}
+
+// ---- helpers called from compiled code -----------------------------------------------------
+
+/// Page-cache miss on a load: the word at `addr` (0 for an unallocated page).
+unsafe extern "C" fn helper_load(ctx: *mut JitCtx, addr: u64) -> u64 {
+    // SAFETY: compiled code passes the live context of the running dispatcher, whose pointers
+    // (memory, caches) are valid for the duration of the call and not otherwise borrowed.
+    let ctx = unsafe { &mut *ctx };
+    // SAFETY: `mem` points at the VM's memory, exclusively lent to the dispatcher.
+    let mem = unsafe { &mut *ctx.mem };
+    let page = addr >> 12;
+    let bytes = if mem.depth() > 32 { 8 } else { 4 };
+    if let Some(p) = mem.page_ptr(page) {
+        let slot = (page as usize) & (TLB_SIZE - 1);
+        // SAFETY: the cache arrays have TLB_SIZE entries.
+        unsafe {
+            *ctx.tlb_tags.add(slot) = page;
+            *ctx.tlb_data.add(slot) = p;
+        }
+    }
+    mem.read_word(addr, bytes)
+}
+
+/// Page-cache miss on a store: performs it; returns 1 if it wrote a page holding compiled code.
+unsafe extern "C" fn helper_store(ctx: *mut JitCtx, addr: u64, v: u64) -> u64 {
+    // SAFETY: as in `helper_load`.
+    let ctx = unsafe { &mut *ctx };
+    // SAFETY: `mem` points at the VM's memory, exclusively lent to the dispatcher.
+    let mem = unsafe { &mut *ctx.mem };
+    let page = addr >> 12;
+    let bytes = if mem.depth() > 32 { 8 } else { 4 };
+    mem.write_word(addr, bytes, v);
+    if mem.has_watch_hits() {
+        return 1;
+    }
+    let p = mem.page_ptr_for_write(page);
+    let slot = (page as usize) & (TLB_SIZE - 1);
+    // SAFETY: the cache arrays have TLB_SIZE entries.
+    unsafe {
+        *ctx.wtlb_tags.add(slot) = page;
+        *ctx.wtlb_data.add(slot) = p;
+        *ctx.tlb_tags.add(slot) = page;
+        *ctx.tlb_data.add(slot) = p;
+    }
+    0
+}
+
+/// A store hit the reserved word: clear the reservation.
+unsafe extern "C" fn helper_ll_clear(ctx: *mut JitCtx) {
+    // SAFETY: as in `helper_load`; `ll` points at the state's reservation.
+    let ctx = unsafe { &mut *ctx };
+    // SAFETY: `ll` and `stats` point at the VM's reservation and statistics, lent to the
+    // dispatcher for the duration of the run.
+    unsafe {
+        if (*ctx.ll).status != 0 {
+            (*ctx.stats).reservation_invalidations += 1;
+        }
+        *ctx.ll = Reservation::default();
+    }
+}
+
+impl Jit {
+    /// A JIT for a VM of the given word size. Cranelift's IR verifier runs on every block when
+    /// `CANNONBALL_JIT_VERIFY` is set in the environment (the tests set it).
+    pub fn new(is64: bool) -> std::result::Result<Self, String> {
+        Self::with_verifier(is64, std::env::var_os("CANNONBALL_JIT_VERIFY").is_some())
+    }
+
+    /// A JIT, with or without Cranelift's IR verifier.
+    pub fn with_verifier(is64: bool, verify: bool) -> std::result::Result<Self, String> {
+        let mut flags = settings::builder();
+        flags
+            .set("enable_verifier", if verify { "true" } else { "false" })
+            .map_err(|e| e.to_string())?;
+        flags.set("opt_level", "speed").map_err(|e| e.to_string())?;
+        flags
+            .set("use_colocated_libcalls", "false")
+            .map_err(|e| e.to_string())?;
+        flags.set("is_pic", "false").map_err(|e| e.to_string())?;
+        let isa = cranelift_native::builder()
+            .map_err(|e| format!("this host is not supported by Cranelift: {e}"))?
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| e.to_string())?;
+        let mut jb = JITBuilder::with_isa(isa, default_libcall_names());
+        jb.symbol("cb_load", helper_load as *const u8);
+        jb.symbol("cb_store", helper_store as *const u8);
+        jb.symbol("cb_ll_clear", helper_ll_clear as *const u8);
+        let mut module = JITModule::new(jb);
+        let ptr = types::I64;
+        let mut sig = module.make_signature();
+        sig.params
+            .extend([AbiParam::new(ptr), AbiParam::new(types::I64)]);
+        sig.returns.push(AbiParam::new(types::I64));
+        let load_id = module
+            .declare_function("cb_load", Linkage::Import, &sig)
+            .map_err(|e| e.to_string())?;
+        let mut sig = module.make_signature();
+        sig.params.extend([
+            AbiParam::new(ptr),
+            AbiParam::new(types::I64),
+            AbiParam::new(types::I64),
+        ]);
+        sig.returns.push(AbiParam::new(types::I64));
+        let store_id = module
+            .declare_function("cb_store", Linkage::Import, &sig)
+            .map_err(|e| e.to_string())?;
+        let mut sig = module.make_signature();
+        sig.params.push(AbiParam::new(ptr));
+        let ll_clear_id = module
+            .declare_function("cb_ll_clear", Linkage::Import, &sig)
+            .map_err(|e| e.to_string())?;
+        Ok(Jit {
+            cl_ctx: module.make_context(),
+            module,
+            fctx: FunctionBuilderContext::new(),
+            load_id,
+            store_id,
+            ll_clear_id,
+            is64,
+            blocks: FxHashMap::default(),
+            uncompilable: FxHashSet::default(),
+            counts: FxHashMap::default(),
+            dispatch: vec![(u64::MAX, None); DISPATCH_SIZE],
+            code_pages: FxHashMap::default(),
+            tlb_tags: Box::new([u64::MAX; TLB_SIZE]),
+            tlb_data: Box::new([std::ptr::null_mut(); TLB_SIZE]),
+            wtlb_tags: Box::new([u64::MAX; TLB_SIZE]),
+            wtlb_data: Box::new([std::ptr::null_mut(); TLB_SIZE]),
+            clean_epoch: u64::MAX,
+            dummy_ll: Box::default(),
+            threshold: DEFAULT_THRESHOLD,
+            stats: JitStats::default(),
+        })
+    }
+
+    /// Runs `vm` until `step == stop` or it exits, with compiled code wherever possible.
+    pub fn run_until(&mut self, vm: &mut Vm, stop: u64) -> Result<()> {
+        loop {
+            self.drop_written_code(vm.state.memory_mut());
+            if vm.state.exited() || vm.state.step() >= stop {
+                return Ok(());
+            }
+            let step = vm.state.step();
+            let budget = match &vm.state {
+                State::Mt(s) => {
+                    let special = match s.active().last() {
+                        None => true,
+                        Some(t) => t.exited || s.steps_since_switch >= SCHED_QUANTUM,
+                    };
+                    if special {
+                        self.interp_step(vm)?;
+                        continue;
+                    }
+                    (stop - step).min(SCHED_QUANTUM - s.steps_since_switch)
+                }
+                State::St(_) => stop - step,
+            };
+            match self.run_compiled(vm, budget) {
+                Leave::Budget => {}
+                Leave::Step => self.interp_step(vm)?,
+                Leave::Cold => self.interp_block(vm, stop)?,
+            }
+        }
+    }
+
+    fn interp_step(&mut self, vm: &mut Vm) -> Result<()> {
+        let before = vm.state.step();
+        let r = vm.step();
+        self.stats.interp_steps += vm.state.step() - before;
+        r
+    }
+
+    /// Interprets up to the end of the current basic block (after a control instruction's delay
+    /// slot, or after a syscall/LL/SC), within the budget.
+    fn interp_block(&mut self, vm: &mut Vm, stop: u64) -> Result<()> {
+        let mut after_control = false;
+        loop {
+            if vm.state.exited() || vm.state.step() >= stop {
+                return Ok(());
+            }
+            let pc = vm.state.pc();
+            let insn = decode(vm.state.memory().read_u32(pc & !3), self.is64);
+            let thread_switch = match &vm.state {
+                State::Mt(s) => s.steps_since_switch >= SCHED_QUANTUM,
+                State::St(_) => false,
+            };
+            self.interp_step(vm)?;
+            if after_control || thread_switch || !is_core(insn.op) || insn.op == Op::Invalid {
+                return Ok(());
+            }
+            after_control = insn.is_control();
+        }
+    }
+
+    /// Drops translations whose code pages were written (by compiled code or the interpreter),
+    /// and the write cache if pages may have become clean.
+    fn drop_written_code(&mut self, mem: &mut Memory) {
+        if mem.has_watch_hits() {
+            for page in mem.take_watch_hits() {
+                self.invalidate_page(mem, page);
+            }
+        }
+        if mem.clean_epoch() != self.clean_epoch {
+            self.wtlb_tags.fill(u64::MAX);
+            self.clean_epoch = mem.clean_epoch();
+        }
+    }
+
+    fn invalidate_page(&mut self, mem: &mut Memory, page: u64) {
+        let Some(entries) = self.code_pages.remove(&page) else {
+            mem.unwatch_page(page);
+            return;
+        };
+        for e in entries {
+            if let Some(b) = self.blocks.remove(&e) {
+                self.stats.invalidations += 1;
+                self.counts.remove(&e);
+                // the block may span other pages: unlink it there too
+                for p in (b.start >> 12)..=((b.end - 1) >> 12) {
+                    if let Some(v) = self.code_pages.get_mut(&p) {
+                        v.retain(|&x| x != e);
+                    }
+                }
+            }
+        }
+        self.uncompilable.clear();
+        self.dispatch.fill((u64::MAX, None));
+        mem.unwatch_page(page);
+    }
+
+    /// Runs compiled blocks on the current thread for up to `budget` steps.
+    fn run_compiled(&mut self, vm: &mut Vm, budget: u64) -> Leave {
+        let Vm { state, stats, .. } = vm;
+        let (cpu, mem, ll): (&mut Cpu, &mut Memory, *mut Reservation) = match state {
+            State::Mt(s) => {
+                let stack = if s.traverse_right {
+                    &mut s.right
+                } else {
+                    &mut s.left
+                };
+                let t = stack.last_mut().expect("checked non-empty");
+                (&mut t.cpu, &mut s.memory, &mut s.ll as *mut Reservation)
+            }
+            State::St(s) => (
+                &mut s.cpu,
+                &mut s.memory,
+                &mut *self.dummy_ll as *mut Reservation,
+            ),
+        };
+        let mut ctx = JitCtx {
+            regs: cpu.regs,
+            hi: cpu.hi,
+            lo: cpu.lo,
+            pc: cpu.pc,
+            next_pc: cpu.next_pc,
+            budget,
+            tlb_tags: self.tlb_tags.as_mut_ptr(),
+            tlb_data: self.tlb_data.as_mut_ptr(),
+            wtlb_tags: self.wtlb_tags.as_mut_ptr(),
+            wtlb_data: self.wtlb_data.as_mut_ptr(),
+            mem: mem as *mut Memory,
+            ll,
+            stats: stats as *mut Stats,
+        };
+        let mask = if self.is64 { u64::MAX } else { 0xFFFF_FFFF };
+        let leave = loop {
+            if ctx.budget == 0 {
+                break Leave::Budget;
+            }
+            let pc = ctx.pc;
+            if ctx.next_pc != pc.wrapping_add(4) & mask || pc & 3 != 0 {
+                break Leave::Step;
+            }
+            let slot = ((pc >> 2) as usize) & (DISPATCH_SIZE - 1);
+            let f = match self.dispatch[slot] {
+                (tag, Some(f)) if tag == pc => f,
+                _ => {
+                    // SAFETY: `mem` is the live memory; compile only reads it.
+                    match self.lookup(unsafe { &mut *ctx.mem }, pc) {
+                        Ok(f) => {
+                            self.dispatch[slot] = (pc, Some(f));
+                            f
+                        }
+                        Err(l) => break l,
+                    }
+                }
+            };
+            let before = ctx.budget;
+            // SAFETY: `f` is a finalized block compiled for this context layout; `ctx` and every
+            // pointer in it are valid for the call.
+            let code = unsafe { f(&mut ctx) };
+            self.stats.jit_steps += before - ctx.budget;
+            match code {
+                ctx::EXIT_CONTINUE => {}
+                ctx::EXIT_BUDGET | ctx::EXIT_INTERP => break Leave::Step,
+                _ => {
+                    // code written: drop stale translations before running anything else
+                    // SAFETY: as above.
+                    self.drop_written_code(unsafe { &mut *ctx.mem });
+                }
+            }
+        };
+        let done = budget - ctx.budget;
+        cpu.regs = ctx.regs;
+        cpu.hi = ctx.hi;
+        cpu.lo = ctx.lo;
+        cpu.pc = ctx.pc;
+        cpu.next_pc = ctx.next_pc;
+        match state {
+            State::Mt(s) => {
+                s.step += done;
+                s.steps_since_switch += done;
+            }
+            State::St(s) => s.step += done,
+        }
+        leave
+    }
+
+    /// The compiled block at `pc`, compiling it if it is hot enough.
+    fn lookup(&mut self, mem: &mut Memory, pc: u64) -> std::result::Result<BlockFn, Leave> {
+        if let Some(b) = self.blocks.get(&pc) {
+            return Ok(b.func);
+        }
+        if self.uncompilable.contains(&pc) {
+            return Err(Leave::Step);
+        }
+        let c = self.counts.entry(pc).or_insert(0);
+        *c += 1;
+        if *c < self.threshold {
+            return Err(Leave::Cold);
+        }
+        let t = Instant::now();
+        let r = if self.is64 {
+            self.compile::<Mips64>(mem, pc)
+        } else {
+            self.compile::<Mips32>(mem, pc)
+        };
+        self.stats.compile_time += t.elapsed();
+        match r {
+            Some(b) => Ok(b),
+            None => {
+                self.uncompilable.insert(pc);
+                Err(Leave::Step)
+            }
+        }
+    }
+
+    /// Decodes the block at `pc`.
+    fn scan<A: Arch>(mem: &Memory, pc: u64) -> Vec<(u64, Insn)> {
+        let mut out = Vec::new();
+        let mut a = pc;
+        while out.len() < MAX_BLOCK {
+            let insn = decode(mem.read_u32(a), A::IS_64);
+            if !is_core(insn.op) || insn.op == Op::Invalid {
+                break;
+            }
+            if insn.is_control() {
+                let slot_pc = A::mask(a.wrapping_add(4));
+                let slot = decode(mem.read_u32(slot_pc), A::IS_64);
+                if is_core(slot.op) && slot.op != Op::Invalid && !slot.is_control() {
+                    out.push((a, insn));
+                    out.push((slot_pc, slot));
+                }
+                break;
+            }
+            out.push((a, insn));
+            a = A::mask(a.wrapping_add(4));
+        }
+        out
+    }
+
+    fn compile<A: Arch>(&mut self, mem: &mut Memory, pc: u64) -> Option<BlockFn> {
+        let insns = Self::scan::<A>(mem, pc);
+        if insns.is_empty() {
+            return None;
+        }
+        let n = insns.len() as u64;
+        let func = self.translate::<A>(&insns)?;
+        let end = insns.last().map(|(a, _)| a + 4).unwrap_or(pc + 4);
+        // watch every page the block's instructions live on
+        let first = pc >> 12;
+        let last = (end - 1) >> 12;
+        for p in first..=last {
+            mem.watch_page(p);
+            self.code_pages.entry(p).or_default().push(pc);
+            let slot = (p as usize) & (TLB_SIZE - 1);
+            if self.wtlb_tags[slot] == p {
+                self.wtlb_tags[slot] = u64::MAX;
+            }
+        }
+        self.blocks.insert(
+            pc,
+            Block {
+                func,
+                start: pc,
+                end,
+            },
+        );
+        self.stats.blocks_compiled += 1;
+        self.stats.insns_compiled += n;
+        Some(func)
+    }
+
+    /// Translates a decoded block to a native function.
+    fn translate<A: Arch>(&mut self, insns: &[(u64, Insn)]) -> Option<BlockFn> {
+        let n = insns.len() as u64;
+        self.cl_ctx.func.signature = {
+            let mut s: Signature = self.module.make_signature();
+            s.params.push(AbiParam::new(types::I64));
+            s.returns.push(AbiParam::new(types::I64));
+            s
+        };
+        self.cl_ctx.func.name = UserFuncName::user(0, self.stats.blocks_compiled as u32);
+        let load_ref;
+        let store_ref;
+        let ll_ref;
+        {
+            let mut b = FunctionBuilder::new(&mut self.cl_ctx.func, &mut self.fctx);
+            load_ref = self.module.declare_func_in_func(self.load_id, b.func);
+            store_ref = self.module.declare_func_in_func(self.store_id, b.func);
+            ll_ref = self.module.declare_func_in_func(self.ll_clear_id, b.func);
+            let helpers = Helpers {
+                load: load_ref,
+                store: store_ref,
+                ll_clear: ll_ref,
+            };
+            let entry = b.create_block();
+            b.append_block_params_for_function_params(entry);
+            b.switch_to_block(entry);
+            b.seal_block(entry);
+            let ctxv = b.block_params(entry)[0];
+            let flags = MemFlagsData::trusted();
+
+            // budget check: the whole block must fit
+            let budget = b.ins().load(types::I64, flags, ctxv, ctx::BUDGET as i32);
+            let fits = b.ins().icmp_imm_s(
+                cranelift_codegen::ir::condcodes::IntCC::UnsignedGreaterThanOrEqual,
+                budget,
+                n as i64,
+            );
+            let body = b.create_block();
+            let no_fit = b.create_block();
+            b.ins().brif(fits, body, &[], no_fit, &[]);
+            b.seal_block(no_fit);
+            b.switch_to_block(no_fit);
+            let code = b.ins().iconst(types::I64, ctx::EXIT_BUDGET as i64);
+            b.ins().return_(&[code]);
+            b.seal_block(body);
+            b.switch_to_block(body);
+
+            // registers used by the block live in variables, loaded once at entry
+            let vars: [Variable; 34] = std::array::from_fn(|_| b.declare_var(types::I64));
+            let used = used_registers(insns);
+            for (r, &var) in vars.iter().enumerate() {
+                if used & (1 << r) == 0 {
+                    continue;
+                }
+                let off = match r {
+                    32 => ctx::HI,
+                    33 => ctx::LO,
+                    _ => ctx::reg(r),
+                };
+                let v = b.ins().load(types::I64, flags, ctxv, off as i32);
+                b.def_var(var, v);
+            }
+
+            let mut ops = JitOps::<A>::new(&mut b, ctxv, &vars, helpers, A::IS_64);
+            let mut pending: Option<(JV, JV)> = None; // (cond, target) of the block's branch
+            let mut terminated = false;
+            for (i, &(ipc, insn)) in insns.iter().enumerate() {
+                ops.index = i as u64;
+                ops.pc = ipc;
+                // where a side exit before this instruction resumes: inside the delay slot,
+                // NextPC is the pending branch's outcome
+                ops.exit_here = match pending {
+                    None => ExitPc::Fixed(ipc, A::mask(ipc.wrapping_add(4))),
+                    Some((c, t)) => {
+                        let fall = JV::K(A::mask(ipc.wrapping_add(4)));
+                        let np = interp::ops::Ops::select(&mut ops, c, t, fall);
+                        ExitPc::Slot(ipc, ops.val(np))
+                    }
+                };
+                ops.exit_after = match pending {
+                    None => {
+                        ExitPc::Fixed(A::mask(ipc.wrapping_add(4)), A::mask(ipc.wrapping_add(8)))
+                    }
+                    Some(_) => match ops.exit_here {
+                        ExitPc::Slot(_, np) => ExitPc::After(np),
+                        other => other,
+                    },
+                };
+                match execute::<A, _>(&mut ops, insn) {
+                    Ok(Flow::Seq) => {}
+                    Ok(Flow::Branch { cond, target }) => pending = Some((cond, target)),
+                    Ok(Flow::Jump { target }) => pending = Some((JV::K(1), target)),
+                    Err(_) => {
+                        terminated = true;
+                        break;
+                    }
+                }
+            }
+            if !terminated {
+                // block end: PC/NextPC after the last instruction
+                let last_pc = insns.last().expect("non-empty").0;
+                let fall = JV::K(A::mask(last_pc.wrapping_add(4)));
+                let new_pc = match pending {
+                    None => fall,
+                    Some((c, t)) => interp::ops::Ops::select(&mut ops, c, t, fall),
+                };
+                let written = ops.written;
+                let exit = ExitPc::After(ops.val(new_pc));
+                emit_exit::<A>(ops.b, ctxv, &vars, written, n, exit, ctx::EXIT_CONTINUE);
+            }
+            let exits = std::mem::take(&mut ops.exits);
+            drop(ops);
+            for (blk, steps, at, code, flush) in exits {
+                b.switch_to_block(blk);
+                b.seal_block(blk);
+                emit_exit::<A>(&mut b, ctxv, &vars, flush, steps, at, code);
+            }
+            b.finalize(self.module.target_config());
+        }
+        let id = self
+            .module
+            .declare_anonymous_function(&self.cl_ctx.func.signature)
+            .ok()?;
+        if let Err(e) = self.module.define_function(id, &mut self.cl_ctx) {
+            eprintln!("jit: cannot compile block at 0x{:x}: {e:?}", insns[0].0);
+            self.module.clear_context(&mut self.cl_ctx);
+            return None;
+        }
+        self.module.clear_context(&mut self.cl_ctx);
+        self.module.finalize_definitions().ok()?;
+        let ptr = self.module.get_finalized_function(id);
+        // SAFETY: the function was just compiled with signature `extern "C" fn(*mut JitCtx) -> u64`
+        // (the ISA's default calling convention, which is the C convention on this host).
+        Some(unsafe { std::mem::transmute::<*const u8, BlockFn>(ptr) })
+    }
+}
+
+/// A superset of the registers (bit 32 HI, bit 33 LO) the block's instructions read or write.
+fn used_registers(insns: &[(u64, Insn)]) -> u64 {
+    let mut m = 0u64;
+    for (_, i) in insns {
+        m |= (1 << i.rs()) | (1 << i.rt()) | (1 << i.rd()) | (1 << 31);
+        use Op::*;
+        if matches!(
+            i.op,
+            Mfhi | Mthi | Mflo | Mtlo | Mult | Multu | Div | Divu | Dmult | Dmultu | Ddiv | Ddivu
+        ) {
+            m |= 3 << 32;
+        }
+    }
+    m
+}
+
+/// Writes back the registers in `flush`, PC/NextPC and the budget, and returns `code`.
+fn emit_exit<A: Arch>(
+    b: &mut FunctionBuilder<'_>,
+    ctxv: cranelift_codegen::ir::Value,
+    vars: &[Variable; 34],
+    flush: u64,
+    steps: u64,
+    at: ExitPc,
+    code: u64,
+) {
+    let flags = MemFlagsData::trusted();
+    for (r, &var) in vars.iter().enumerate() {
+        if flush & (1 << r) != 0 {
+            let off = match r {
+                32 => ctx::HI,
+                33 => ctx::LO,
+                _ => ctx::reg(r),
+            };
+            let v = b.use_var(var);
+            b.ins().store(flags, v, ctxv, off as i32);
+        }
+    }
+    let (pc, np) = match at {
+        ExitPc::Fixed(pc, np) => (
+            b.ins().iconst(types::I64, pc as i64),
+            b.ins().iconst(types::I64, np as i64),
+        ),
+        ExitPc::Slot(pc, np) => (b.ins().iconst(types::I64, pc as i64), np),
+        ExitPc::After(pc) => {
+            let np = b.ins().iadd_imm_s(pc, 4);
+            let np = if A::IS_64 {
+                np
+            } else {
+                b.ins().band_imm_s(np, 0xFFFF_FFFF)
+            };
+            (pc, np)
+        }
+    };
+    b.ins().store(flags, pc, ctxv, ctx::PC as i32);
+    b.ins().store(flags, np, ctxv, ctx::NEXT_PC as i32);
+    if steps > 0 {
+        let budget = b.ins().load(types::I64, flags, ctxv, ctx::BUDGET as i32);
+        let left = b.ins().iadd_imm_s(budget, -(steps as i64));
+        b.ins().store(flags, left, ctxv, ctx::BUDGET as i32);
+    }
+    let c = b.ins().iconst(types::I64, code as i64);
+    b.ins().return_(&[c]);
+}
