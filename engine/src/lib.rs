@@ -3,6 +3,7 @@
 //! [`interp`].
 
 pub mod cli;
+pub mod diff;
 pub mod jit;
 pub mod pattern;
 pub mod run;

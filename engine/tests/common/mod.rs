@@ -154,3 +154,30 @@ pub fn oracle_reader_program() -> Vec<u8> {
     ];
     elf(true, 0x10000, &[Seg::load(0x10000, code(&words))])
 }
+
+/// The repository's fixtures directory.
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+}
+
+/// A VM over a fixture ELF (guest output discarded), preimages from `fixtures/preimages/<dir>`.
+pub fn fixture_vm(elf: &str, ty: &str, preimages: Option<&str>) -> interp::Vm {
+    let bytes = std::fs::read(fixtures().join("elf").join(format!("{elf}.elf"))).unwrap();
+    let version = interp::VmVersion::from_name(ty).unwrap();
+    let program = interp::elf::load_elf(&bytes, version).unwrap();
+    let oracle = match preimages {
+        Some(p) => interp::oracle::Oracle::new(Box::new(
+            interp::oracle::DirSource::new(fixtures().join("preimages").join(p)).unwrap(),
+        )),
+        None => interp::oracle::Oracle::none(),
+    };
+    interp::Vm::new(program.state, oracle, interp::Io::sink())
+}
+
+/// A JIT for `vm` that compiles every block on its first visit, with Cranelift's verifier on.
+pub fn eager_jit(vm: &interp::Vm) -> engine::jit::Jit {
+    let mut j =
+        engine::jit::Jit::with_verifier(vm.state.version().is_multithreaded64(), true).unwrap();
+    j.threshold = 1;
+    j
+}
