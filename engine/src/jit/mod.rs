@@ -41,8 +41,12 @@ use std::time::{Duration, Instant};
 
 /// Longest block, in instructions (a delay slot may make it one longer).
 pub const MAX_BLOCK: usize = 64;
+/// Most blocks compiled together as one region.
+pub const MAX_REGION_BLOCKS: usize = 8;
+/// Most instructions compiled together as one region.
+pub const MAX_REGION_INSNS: usize = 400;
 /// Default number of times a block entry is reached before it is compiled.
-pub const DEFAULT_THRESHOLD: u32 = 64;
+pub const DEFAULT_THRESHOLD: u32 = 256;
 /// Entries of the direct-mapped dispatch cache.
 const DISPATCH_SIZE: usize = 1 << 14;
 
@@ -194,6 +198,9 @@ impl Jit {
             .set("enable_verifier", if verify { "true" } else { "false" })
             .map_err(|e| e.to_string())?;
         flags.set("opt_level", "speed").map_err(|e| e.to_string())?;
+        flags
+            .set("regalloc_algorithm", &regalloc_algorithm())
+            .map_err(|e| e.to_string())?;
         flags
             .set("use_colocated_libcalls", "false")
             .map_err(|e| e.to_string())?;
@@ -413,6 +420,8 @@ impl Jit {
             self.stats.jit_steps += before - ctx.budget;
             match code {
                 ctx::EXIT_CONTINUE => {}
+                // (a region may have used up the budget in a loop before leaving)
+                ctx::EXIT_BUDGET | ctx::EXIT_INTERP if ctx.budget == 0 => break Leave::Budget,
                 ctx::EXIT_BUDGET | ctx::EXIT_INTERP => break Leave::Step,
                 _ => {
                     // code written: drop stale translations before running anything else
@@ -490,18 +499,72 @@ impl Jit {
         out
     }
 
+    /// Forms a region at `entry`: the block there and, breadth-first, the blocks reachable
+    /// through static successors (fall-through, branch and `j`/`jal` targets), up to
+    /// [`MAX_REGION_BLOCKS`] blocks. Successors only decide which blocks are compiled together;
+    /// control moves between them only where the lowered semantics compute their address.
+    fn region<A: Arch>(&self, mem: &Memory, entry: u64) -> Vec<Vec<(u64, Insn)>> {
+        let mut blocks: Vec<Vec<(u64, Insn)>> = Vec::new();
+        let mut seen = FxHashSet::default();
+        let mut queue = std::collections::VecDeque::from([entry]);
+        let mut total = 0;
+        while let Some(pc) = queue.pop_front() {
+            if blocks.len() >= MAX_REGION_BLOCKS || total >= MAX_REGION_INSNS || !seen.insert(pc) {
+                continue;
+            }
+            // code already compiled as another region's entry is reached through the dispatcher
+            if pc != entry && self.blocks.contains_key(&pc) {
+                continue;
+            }
+            let b = Self::scan::<A>(mem, pc);
+            let Some(&(last_pc, last)) = b.last() else {
+                continue;
+            };
+            total += b.len();
+            let n = b.len();
+            if n >= 2 && b[n - 2].1.is_control() {
+                let (bpc, br) = b[n - 2];
+                let next = A::mask(bpc.wrapping_add(4));
+                match br.op {
+                    Op::J | Op::Jal => queue.push_back(
+                        (next & A::sext(0xF000_0000, 32)) | (u64::from(br.target()) << 2),
+                    ),
+                    Op::Jr | Op::Jalr => {}
+                    _ => {
+                        let off = A::sext(u64::from(br.imm()), 16) << 2;
+                        queue.push_back(A::mask(next.wrapping_add(off)));
+                        queue.push_back(A::mask(last_pc.wrapping_add(4)));
+                    }
+                }
+            } else if !last.is_control() {
+                queue.push_back(A::mask(last_pc.wrapping_add(4)));
+            }
+            blocks.push(b);
+        }
+        blocks
+    }
+
     fn compile<A: Arch>(&mut self, mem: &mut Memory, pc: u64) -> Option<BlockFn> {
-        let insns = Self::scan::<A>(mem, pc);
-        if insns.is_empty() {
+        let blocks = self.region::<A>(mem, pc);
+        if blocks.is_empty() {
             return None;
         }
-        let n = insns.len() as u64;
-        let func = self.translate::<A>(&insns)?;
-        let end = insns.last().map(|(a, _)| a + 4).unwrap_or(pc + 4);
-        // watch every page the block's instructions live on
-        let first = pc >> 12;
-        let last = (end - 1) >> 12;
-        for p in first..=last {
+        let func = self.translate::<A>(&blocks)?;
+        // watch every page the region's instructions live on
+        let mut pages: Vec<u64> = blocks
+            .iter()
+            .flat_map(|b| b.iter().map(|(a, _)| a >> 12))
+            .collect();
+        pages.sort_unstable();
+        pages.dedup();
+        let (mut start, mut end) = (u64::MAX, 0);
+        for b in &blocks {
+            for (a, _) in b {
+                start = start.min(*a);
+                end = end.max(a + 4);
+            }
+        }
+        for &p in &pages {
             mem.watch_page(p);
             self.code_pages.entry(p).or_default().push(pc);
             let slot = (p as usize) & (TLB_SIZE - 1);
@@ -509,22 +572,16 @@ impl Jit {
                 self.wtlb_tags[slot] = u64::MAX;
             }
         }
-        self.blocks.insert(
-            pc,
-            Block {
-                func,
-                start: pc,
-                end,
-            },
-        );
-        self.stats.blocks_compiled += 1;
-        self.stats.insns_compiled += n;
+        self.blocks.insert(pc, Block { func, start, end });
+        self.stats.blocks_compiled += blocks.len() as u64;
+        self.stats.insns_compiled += blocks.iter().map(|b| b.len() as u64).sum::<u64>();
         Some(func)
     }
 
-    /// Translates a decoded block to a native function.
-    fn translate<A: Arch>(&mut self, insns: &[(u64, Insn)]) -> Option<BlockFn> {
-        let n = insns.len() as u64;
+    /// Translates a region (its first block is the entry) to one native function. Guest
+    /// registers live in Cranelift variables for the whole region, so loops inside it run
+    /// without returning to the dispatcher; each block checks the step budget on entry.
+    fn translate<A: Arch>(&mut self, blocks: &[Vec<(u64, Insn)>]) -> Option<BlockFn> {
         self.cl_ctx.func.signature = {
             let mut s: Signature = self.module.make_signature();
             s.params.push(AbiParam::new(types::I64));
@@ -532,46 +589,24 @@ impl Jit {
             s
         };
         self.cl_ctx.func.name = UserFuncName::user(0, self.stats.blocks_compiled as u32);
-        let load_ref;
-        let store_ref;
-        let ll_ref;
         {
             let mut b = FunctionBuilder::new(&mut self.cl_ctx.func, &mut self.fctx);
-            load_ref = self.module.declare_func_in_func(self.load_id, b.func);
-            store_ref = self.module.declare_func_in_func(self.store_id, b.func);
-            ll_ref = self.module.declare_func_in_func(self.ll_clear_id, b.func);
             let helpers = Helpers {
-                load: load_ref,
-                store: store_ref,
-                ll_clear: ll_ref,
+                load: self.module.declare_func_in_func(self.load_id, b.func),
+                store: self.module.declare_func_in_func(self.store_id, b.func),
+                ll_clear: self.module.declare_func_in_func(self.ll_clear_id, b.func),
             };
             let entry = b.create_block();
             b.append_block_params_for_function_params(entry);
             b.switch_to_block(entry);
-            b.seal_block(entry);
             let ctxv = b.block_params(entry)[0];
             let flags = MemFlagsData::trusted();
 
-            // budget check: the whole block must fit
-            let budget = b.ins().load(types::I64, flags, ctxv, ctx::BUDGET as i32);
-            let fits = b.ins().icmp_imm_s(
-                cranelift_codegen::ir::condcodes::IntCC::UnsignedGreaterThanOrEqual,
-                budget,
-                n as i64,
-            );
-            let body = b.create_block();
-            let no_fit = b.create_block();
-            b.ins().brif(fits, body, &[], no_fit, &[]);
-            b.seal_block(no_fit);
-            b.switch_to_block(no_fit);
-            let code = b.ins().iconst(types::I64, ctx::EXIT_BUDGET as i64);
-            b.ins().return_(&[code]);
-            b.seal_block(body);
-            b.switch_to_block(body);
-
-            // registers used by the block live in variables, loaded once at entry
+            // registers the region uses live in variables, loaded once at entry; every exit
+            // writes back all registers the region may have written
+            let all: Vec<(u64, Insn)> = blocks.iter().flatten().copied().collect();
+            let used = used_registers(&all);
             let vars: [Variable; 34] = std::array::from_fn(|_| b.declare_var(types::I64));
-            let used = used_registers(insns);
             for (r, &var) in vars.iter().enumerate() {
                 if used & (1 << r) == 0 {
                     continue;
@@ -584,61 +619,136 @@ impl Jit {
                 let v = b.ins().load(types::I64, flags, ctxv, off as i32);
                 b.def_var(var, v);
             }
+            let bvar = b.declare_var(types::I64);
+            let budget = b.ins().load(types::I64, flags, ctxv, ctx::BUDGET as i32);
+            b.def_var(bvar, budget);
 
+            let heads: Vec<cranelift_codegen::ir::Block> =
+                blocks.iter().map(|_| b.create_block()).collect();
+            let index: FxHashMap<u64, usize> = blocks
+                .iter()
+                .enumerate()
+                .map(|(i, blk)| (blk[0].0, i))
+                .collect();
+            b.ins().jump(heads[0], &[]);
+
+            let written = written_registers(&all);
             let mut ops = JitOps::<A>::new(&mut b, ctxv, &vars, helpers, A::IS_64);
-            let mut pending: Option<(JV, JV)> = None; // (cond, target) of the block's branch
-            let mut terminated = false;
-            for (i, &(ipc, insn)) in insns.iter().enumerate() {
-                ops.index = i as u64;
-                ops.pc = ipc;
-                // where a side exit before this instruction resumes: inside the delay slot,
-                // NextPC is the pending branch's outcome
-                ops.exit_here = match pending {
-                    None => ExitPc::Fixed(ipc, A::mask(ipc.wrapping_add(4))),
-                    Some((c, t)) => {
-                        let fall = JV::K(A::mask(ipc.wrapping_add(4)));
-                        let np = interp::ops::Ops::select(&mut ops, c, t, fall);
-                        ExitPc::Slot(ipc, ops.val(np))
+            ops.written = written; // every exit flushes everything the region may write
+            let mut exits = Vec::new();
+            for (bi, insns) in blocks.iter().enumerate() {
+                let n = insns.len() as u64;
+                let head_pc = insns[0].0;
+                ops.b.switch_to_block(heads[bi]);
+                // budget check: the whole block must fit, else leave before it
+                let left = ops.b.use_var(bvar);
+                let fits = ops.b.ins().icmp_imm_s(
+                    cranelift_codegen::ir::condcodes::IntCC::UnsignedGreaterThanOrEqual,
+                    left,
+                    n as i64,
+                );
+                let body = ops.b.create_block();
+                let no_fit = ops.b.create_block();
+                ops.b.ins().brif(fits, body, &[], no_fit, &[]);
+                let code = if bi == 0 {
+                    ctx::EXIT_BUDGET
+                } else {
+                    ctx::EXIT_CONTINUE
+                };
+                exits.push((
+                    no_fit,
+                    0,
+                    ExitPc::Fixed(head_pc, A::mask(head_pc.wrapping_add(4))),
+                    code,
+                ));
+                ops.b.switch_to_block(body);
+
+                let mut pending: Option<(JV, JV)> = None; // the block's branch (cond, target)
+                let mut terminated = false;
+                for (i, &(ipc, insn)) in insns.iter().enumerate() {
+                    ops.index = i as u64;
+                    ops.pc = ipc;
+                    // where a side exit before this instruction resumes: inside the delay slot,
+                    // NextPC is the pending branch's outcome
+                    ops.exit_here = match pending {
+                        None => ExitPc::Fixed(ipc, A::mask(ipc.wrapping_add(4))),
+                        Some((c, t)) => {
+                            let fall = JV::K(A::mask(ipc.wrapping_add(4)));
+                            let np = interp::ops::Ops::select(&mut ops, c, t, fall);
+                            ExitPc::Slot(ipc, ops.val(np))
+                        }
+                    };
+                    ops.exit_after = match (pending, ops.exit_here) {
+                        (Some(_), ExitPc::Slot(_, np)) => ExitPc::After(np),
+                        _ => ExitPc::Fixed(
+                            A::mask(ipc.wrapping_add(4)),
+                            A::mask(ipc.wrapping_add(8)),
+                        ),
+                    };
+                    match execute::<A, _>(&mut ops, insn) {
+                        Ok(Flow::Seq) => {}
+                        Ok(Flow::Branch { cond, target }) => pending = Some((cond, target)),
+                        Ok(Flow::Jump { target }) => pending = Some((JV::K(1), target)),
+                        Err(_) => {
+                            terminated = true;
+                            break;
+                        }
+                    }
+                }
+                for (blk, steps, at, code, _) in ops.exits.drain(..) {
+                    exits.push((blk, steps, at, code));
+                }
+                if terminated {
+                    continue;
+                }
+                // block end: account its steps, then continue where the guest goes next
+                let left = ops.b.use_var(bvar);
+                let left = ops.b.ins().iadd_imm_s(left, -(n as i64));
+                ops.b.def_var(bvar, left);
+                let last_pc = insns[n as usize - 1].0;
+                let fall = A::mask(last_pc.wrapping_add(4));
+                let edge = |ops: &mut JitOps<'_, '_, A>, exits: &mut Vec<_>, to: JV| match to {
+                    JV::K(t) if index.contains_key(&t) => {
+                        ops.b.ins().jump(heads[index[&t]], &[]);
+                    }
+                    JV::K(t) => {
+                        let x = ops.b.create_block();
+                        ops.b.ins().jump(x, &[]);
+                        exits.push((
+                            x,
+                            0,
+                            ExitPc::Fixed(t, A::mask(t.wrapping_add(4))),
+                            ctx::EXIT_CONTINUE,
+                        ));
+                    }
+                    JV::V(v) => {
+                        let x = ops.b.create_block();
+                        ops.b.ins().jump(x, &[]);
+                        exits.push((x, 0, ExitPc::After(v), ctx::EXIT_CONTINUE));
                     }
                 };
-                ops.exit_after = match pending {
-                    None => {
-                        ExitPc::Fixed(A::mask(ipc.wrapping_add(4)), A::mask(ipc.wrapping_add(8)))
+                match pending {
+                    None => edge(&mut ops, &mut exits, JV::K(fall)),
+                    Some((JV::K(c), t)) => {
+                        edge(&mut ops, &mut exits, if c != 0 { t } else { JV::K(fall) })
                     }
-                    Some(_) => match ops.exit_here {
-                        ExitPc::Slot(_, np) => ExitPc::After(np),
-                        other => other,
-                    },
-                };
-                match execute::<A, _>(&mut ops, insn) {
-                    Ok(Flow::Seq) => {}
-                    Ok(Flow::Branch { cond, target }) => pending = Some((cond, target)),
-                    Ok(Flow::Jump { target }) => pending = Some((JV::K(1), target)),
-                    Err(_) => {
-                        terminated = true;
-                        break;
+                    Some((JV::V(c), t)) => {
+                        let (tb, fb) = (ops.b.create_block(), ops.b.create_block());
+                        ops.b.ins().brif(c, tb, &[], fb, &[]);
+                        ops.b.switch_to_block(tb);
+                        edge(&mut ops, &mut exits, t);
+                        ops.b.switch_to_block(fb);
+                        edge(&mut ops, &mut exits, JV::K(fall));
                     }
                 }
             }
-            if !terminated {
-                // block end: PC/NextPC after the last instruction
-                let last_pc = insns.last().expect("non-empty").0;
-                let fall = JV::K(A::mask(last_pc.wrapping_add(4)));
-                let new_pc = match pending {
-                    None => fall,
-                    Some((c, t)) => interp::ops::Ops::select(&mut ops, c, t, fall),
-                };
-                let written = ops.written;
-                let exit = ExitPc::After(ops.val(new_pc));
-                emit_exit::<A>(ops.b, ctxv, &vars, written, n, exit, ctx::EXIT_CONTINUE);
-            }
-            let exits = std::mem::take(&mut ops.exits);
             drop(ops);
-            for (blk, steps, at, code, flush) in exits {
+            let flush = written;
+            for (blk, steps, at, code) in exits {
                 b.switch_to_block(blk);
-                b.seal_block(blk);
-                emit_exit::<A>(&mut b, ctxv, &vars, flush, steps, at, code);
+                emit_exit::<A>(&mut b, ctxv, &vars, bvar, flush, steps, at, code);
             }
+            b.seal_all_blocks();
             b.finalize(self.module.target_config());
         }
         let id = self
@@ -646,7 +756,10 @@ impl Jit {
             .declare_anonymous_function(&self.cl_ctx.func.signature)
             .ok()?;
         if let Err(e) = self.module.define_function(id, &mut self.cl_ctx) {
-            eprintln!("jit: cannot compile block at 0x{:x}: {e:?}", insns[0].0);
+            eprintln!(
+                "jit: cannot compile region at 0x{:x}: {e:?}",
+                blocks[0][0].0
+            );
             self.module.clear_context(&mut self.cl_ctx);
             return None;
         }
@@ -657,6 +770,12 @@ impl Jit {
         // (the ISA's default calling convention, which is the C convention on this host).
         Some(unsafe { std::mem::transmute::<*const u8, BlockFn>(ptr) })
     }
+}
+
+/// Cranelift's register allocator for blocks: `CANNONBALL_JIT_REGALLOC` (`backtracking` or
+/// `single_pass`), by default `backtracking`.
+fn regalloc_algorithm() -> String {
+    std::env::var("CANNONBALL_JIT_REGALLOC").unwrap_or_else(|_| "backtracking".to_string())
 }
 
 /// A superset of the registers (bit 32 HI, bit 33 LO) the block's instructions read or write.
@@ -675,11 +794,29 @@ fn used_registers(insns: &[(u64, Insn)]) -> u64 {
     m
 }
 
+/// A superset of the registers (bit 32 HI, bit 33 LO) the block's instructions write.
+fn written_registers(insns: &[(u64, Insn)]) -> u64 {
+    let mut m = 0u64;
+    for (_, i) in insns {
+        m |= (1 << i.rt()) | (1 << i.rd()) | (1 << 31);
+        use Op::*;
+        if matches!(
+            i.op,
+            Mthi | Mtlo | Mult | Multu | Div | Divu | Dmult | Dmultu | Ddiv | Ddivu
+        ) {
+            m |= 3 << 32;
+        }
+    }
+    m & !1
+}
+
 /// Writes back the registers in `flush`, PC/NextPC and the budget, and returns `code`.
+#[allow(clippy::too_many_arguments)]
 fn emit_exit<A: Arch>(
     b: &mut FunctionBuilder<'_>,
     ctxv: cranelift_codegen::ir::Value,
     vars: &[Variable; 34],
+    bvar: Variable,
     flush: u64,
     steps: u64,
     at: ExitPc,
@@ -715,11 +852,9 @@ fn emit_exit<A: Arch>(
     };
     b.ins().store(flags, pc, ctxv, ctx::PC as i32);
     b.ins().store(flags, np, ctxv, ctx::NEXT_PC as i32);
-    if steps > 0 {
-        let budget = b.ins().load(types::I64, flags, ctxv, ctx::BUDGET as i32);
-        let left = b.ins().iadd_imm_s(budget, -(steps as i64));
-        b.ins().store(flags, left, ctxv, ctx::BUDGET as i32);
-    }
+    let budget = b.use_var(bvar);
+    let left = b.ins().iadd_imm_s(budget, -(steps as i64));
+    b.ins().store(flags, left, ctxv, ctx::BUDGET as i32);
     let c = b.ins().iconst(types::I64, code as i64);
     b.ins().return_(&[c]);
 }
