@@ -42,7 +42,11 @@ pub fn fixture_vm(name: &str, version: VmVersion, preimages: Option<&str>) -> Vm
 pub fn random_memory(pages: usize, depth: u32, seed: u64) -> Memory {
     let mut m = Memory::new(depth);
     let mut page = vec![0u8; PAGE_SIZE];
-    let heap_base = if depth > 32 { 0x0000_1000_0000_0000u64 >> 12 } else { 0x0500_0000u64 >> 12 };
+    let heap_base = if depth > 32 {
+        0x0000_1000_0000_0000u64 >> 12
+    } else {
+        0x0500_0000u64 >> 12
+    };
     for i in 0..pages as u64 {
         for (k, chunk) in page.chunks_exact_mut(8).enumerate() {
             chunk.copy_from_slice(&splitmix64(seed ^ (i << 12) ^ k as u64).to_be_bytes());

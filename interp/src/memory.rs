@@ -52,6 +52,8 @@ pub struct Page {
     pub data: Box<[u8; PAGE_SIZE]>,
     hash: B256,
     dirty: bool,
+    /// Writes to this page are reported (it holds compiled code).
+    watched: bool,
 }
 
 impl Page {
@@ -63,21 +65,26 @@ impl Page {
                 .expect("page size"),
             hash: B256::ZERO,
             dirty: true,
+            watched: false,
         }
     }
 }
 
-/// Merkle root of one page's bytes.
+/// Merkle root of one page's bytes (no allocation: the levels are folded in place).
 pub fn page_hash(data: &[u8; PAGE_SIZE]) -> B256 {
     if data.iter().all(|&b| b == 0) {
         return zero_hashes()[PAGE_LEVELS as usize];
     }
-    let mut level: Vec<B256> = data.chunks_exact(64).map(keccak256).collect();
-    while level.len() > 1 {
-        level = level
-            .chunks_exact(2)
-            .map(|p| hash_pair(&p[0], &p[1]))
-            .collect();
+    let mut level = [B256::ZERO; 64];
+    for (h, chunk) in level.iter_mut().zip(data.chunks_exact(64)) {
+        *h = keccak256(chunk);
+    }
+    let mut n = 64;
+    while n > 1 {
+        for k in 0..n / 2 {
+            level[k] = hash_pair(&level[2 * k], &level[2 * k + 1]);
+        }
+        n /= 2;
     }
     level[0]
 }
@@ -113,6 +120,10 @@ pub struct Memory {
     /// Incremented whenever re-hashing marks pages clean (writers that cache "this page is
     /// already dirty" must drop that knowledge when it changes).
     clean_epoch: u64,
+    /// Pages whose writes are reported (see [`Memory::watch_page`]), allocated or not.
+    watched: rustc_hash::FxHashSet<u64>,
+    /// Watched pages written since the last [`Memory::take_watch_hits`].
+    watch_hits: Vec<u64>,
 }
 
 // SAFETY: the raw pointers in the TLB point into pages owned by this same `Memory` (boxed, never
@@ -132,6 +143,8 @@ impl Clone for Memory {
             nodes: self.nodes.clone(),
             dirty: self.dirty.clone(),
             clean_epoch: self.clean_epoch,
+            watched: self.watched.clone(),
+            watch_hits: self.watch_hits.clone(),
         }
     }
 }
@@ -155,6 +168,8 @@ impl Memory {
             nodes: vec![FxHashMap::default(); (depth - PAGE_LEVELS + 1) as usize],
             dirty: Vec::new(),
             clean_epoch: 0,
+            watched: Default::default(),
+            watch_hits: Vec::new(),
         }
     }
 
@@ -190,15 +205,57 @@ impl Memory {
     #[inline]
     fn page_mut(&mut self, index: u64) -> &mut Page {
         let dirty = &mut self.dirty;
+        let watched = &self.watched;
         let p = self.pages.entry(index).or_insert_with(|| {
             dirty.push(index);
-            Box::new(Page::zeroed())
+            let mut p = Page::zeroed();
+            p.watched = watched.contains(&index);
+            Box::new(p)
         });
         if !p.dirty {
             p.dirty = true;
             dirty.push(index);
         }
+        if p.watched {
+            self.watch_hits.push(index);
+        }
         p
+    }
+
+    /// Starts reporting writes to page `index` (which need not be allocated yet): every write
+    /// through this memory's API is recorded for [`Memory::take_watch_hits`], and the cached
+    /// store fast path is bypassed for it.
+    pub fn watch_page(&mut self, index: u64) {
+        self.watched.insert(index);
+        if let Some(p) = self.pages.get_mut(&index) {
+            p.watched = true;
+        }
+    }
+
+    /// Stops reporting writes to page `index`.
+    pub fn unwatch_page(&mut self, index: u64) {
+        self.watched.remove(&index);
+        if let Some(p) = self.pages.get_mut(&index) {
+            p.watched = false;
+        }
+    }
+
+    /// True if page `index` is watched.
+    pub fn is_watched(&self, index: u64) -> bool {
+        self.watched.contains(&index)
+    }
+
+    /// True if a watched page was written since the last [`Memory::take_watch_hits`].
+    pub fn has_watch_hits(&self) -> bool {
+        !self.watch_hits.is_empty()
+    }
+
+    /// Watched pages written since the last call (deduplicated).
+    pub fn take_watch_hits(&mut self) -> Vec<u64> {
+        let mut v = std::mem::take(&mut self.watch_hits);
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 
     /// The page holding `addr` through the page cache, if allocated.
@@ -253,7 +310,7 @@ impl Memory {
         if let Some(p) = self.cached_page(index) {
             // SAFETY: as in `load`.
             let page = unsafe { &mut *p };
-            if page.dirty {
+            if page.dirty && !page.watched {
                 if bytes == 8 {
                     page.data[o..o + 8].copy_from_slice(&v.to_be_bytes());
                 } else {
