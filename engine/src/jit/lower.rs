@@ -72,6 +72,9 @@ pub struct JitOps<'a, 'b, A: Arch> {
     pub helpers: Helpers,
     /// The multithreaded VM (stores check the LL reservation).
     pub mt: bool,
+    /// Page-cache base pointers, loaded once at function entry: read tags, read data, write
+    /// tags, write data, reservation.
+    pub bases: Option<[Value; 5]>,
     /// Side-exit blocks to fill in after the body: (block, steps done, exit pc, exit code, regs to flush).
     pub exits: Vec<(Block, u64, ExitPc, u64, u64)>,
     _arch: PhantomData<A>,
@@ -101,6 +104,7 @@ impl<'a, 'b, A: Arch> JitOps<'a, 'b, A> {
             exit_after: ExitPc::Fixed(4, 8),
             helpers,
             mt,
+            bases: None,
             exits: Vec::new(),
             _arch: PhantomData,
         }
@@ -146,13 +150,45 @@ impl<'a, 'b, A: Arch> JitOps<'a, 'b, A> {
         self.b.switch_to_block(cont);
     }
 
+    /// Loads the page-cache base pointers (call once, in the entry block).
+    pub fn load_bases(&mut self) {
+        let offs = [
+            ctx::TLB_TAGS,
+            ctx::TLB_DATA,
+            ctx::WTLB_TAGS,
+            ctx::WTLB_DATA,
+            ctx::LL_PTR,
+        ];
+        self.bases =
+            Some(offs.map(|o| self.b.ins().load(types::I64, trusted(), self.ctx, o as i32)));
+    }
+
+    fn base(&mut self, k: usize) -> Value {
+        match self.bases {
+            Some(b) => b[k],
+            None => {
+                let offs = [
+                    ctx::TLB_TAGS,
+                    ctx::TLB_DATA,
+                    ctx::WTLB_TAGS,
+                    ctx::WTLB_DATA,
+                    ctx::LL_PTR,
+                ];
+                self.b
+                    .ins()
+                    .load(types::I64, trusted(), self.ctx, offs[k] as i32)
+            }
+        }
+    }
+
     /// Page-cache lookup: returns (hit, data pointer of the page) for `addr`.
-    fn tlb(&mut self, addr: Value, tags_off: i32, data_off: i32) -> (Value, Value) {
+    fn tlb(&mut self, addr: Value, write: bool) -> (Value, Value) {
         let page = self.b.ins().ushr_imm_s(addr, 12);
         let slot = self.b.ins().band_imm_s(page, (TLB_SIZE - 1) as i64);
         let off = self.b.ins().ishl_imm_s(slot, 3);
-        let tags = self.b.ins().load(types::I64, trusted(), self.ctx, tags_off);
-        let datas = self.b.ins().load(types::I64, trusted(), self.ctx, data_off);
+        let k = if write { 2 } else { 0 };
+        let tags = self.base(k);
+        let datas = self.base(k + 1);
         let ta = self.b.ins().iadd(tags, off);
         let tag = self.b.ins().load(types::I64, trusted(), ta, 0);
         let hit = self.b.ins().icmp(IntCC::Equal, tag, page);
@@ -352,7 +388,7 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
 
     fn load(&mut self, addr: JV) -> JV {
         let a = self.val(addr);
-        let (hit, slot) = self.tlb(a, ctx::TLB_TAGS as i32, ctx::TLB_DATA as i32);
+        let (hit, slot) = self.tlb(a, false);
         let hit_b = self.b.create_block();
         let miss_b = self.b.create_block();
         let join = self.b.create_block();
@@ -386,7 +422,7 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
     fn store(&mut self, addr: JV, v: JV) {
         let a = self.val(addr);
         let v = self.val(v);
-        let (hit, slot) = self.tlb(a, ctx::WTLB_TAGS as i32, ctx::WTLB_DATA as i32);
+        let (hit, slot) = self.tlb(a, true);
         let hit_b = self.b.create_block();
         let miss_b = self.b.create_block();
         let join = self.b.create_block();

@@ -630,10 +630,11 @@ impl Jit {
                 .enumerate()
                 .map(|(i, blk)| (blk[0].0, i))
                 .collect();
-            b.ins().jump(heads[0], &[]);
 
             let written = written_registers(&all);
             let mut ops = JitOps::<A>::new(&mut b, ctxv, &vars, helpers, A::IS_64);
+            ops.load_bases();
+            ops.b.ins().jump(heads[0], &[]);
             ops.written = written; // every exit flushes everything the region may write
             let mut exits = Vec::new();
             for (bi, insns) in blocks.iter().enumerate() {
@@ -743,11 +744,22 @@ impl Jit {
                 }
             }
             drop(ops);
-            let flush = written;
+            // every exit jumps to one shared tail that writes the guest state back
+            let tail = b.create_block();
+            for _ in 0..4 {
+                b.append_block_param(tail, types::I64);
+            }
             for (blk, steps, at, code) in exits {
                 b.switch_to_block(blk);
-                emit_exit::<A>(&mut b, ctxv, &vars, bvar, flush, steps, at, code);
+                let (pc, np) = exit_pcs::<A>(&mut b, at);
+                let steps = b.ins().iconst(types::I64, steps as i64);
+                let code = b.ins().iconst(types::I64, code as i64);
+                b.ins()
+                    .jump(tail, &[pc.into(), np.into(), steps.into(), code.into()]);
             }
+            b.switch_to_block(tail);
+            let p = b.block_params(tail).to_vec();
+            emit_exit(&mut b, ctxv, &vars, bvar, written, &p);
             b.seal_all_blocks();
             b.finalize(self.module.target_config());
         }
@@ -810,31 +822,12 @@ fn written_registers(insns: &[(u64, Insn)]) -> u64 {
     m & !1
 }
 
-/// Writes back the registers in `flush`, PC/NextPC and the budget, and returns `code`.
-#[allow(clippy::too_many_arguments)]
-fn emit_exit<A: Arch>(
+/// PC and NextPC of an exit as IR values.
+fn exit_pcs<A: Arch>(
     b: &mut FunctionBuilder<'_>,
-    ctxv: cranelift_codegen::ir::Value,
-    vars: &[Variable; 34],
-    bvar: Variable,
-    flush: u64,
-    steps: u64,
     at: ExitPc,
-    code: u64,
-) {
-    let flags = MemFlagsData::trusted();
-    for (r, &var) in vars.iter().enumerate() {
-        if flush & (1 << r) != 0 {
-            let off = match r {
-                32 => ctx::HI,
-                33 => ctx::LO,
-                _ => ctx::reg(r),
-            };
-            let v = b.use_var(var);
-            b.ins().store(flags, v, ctxv, off as i32);
-        }
-    }
-    let (pc, np) = match at {
+) -> (cranelift_codegen::ir::Value, cranelift_codegen::ir::Value) {
+    match at {
         ExitPc::Fixed(pc, np) => (
             b.ins().iconst(types::I64, pc as i64),
             b.ins().iconst(types::I64, np as i64),
@@ -849,14 +842,37 @@ fn emit_exit<A: Arch>(
             };
             (pc, np)
         }
-    };
-    b.ins().store(flags, pc, ctxv, ctx::PC as i32);
-    b.ins().store(flags, np, ctxv, ctx::NEXT_PC as i32);
+    }
+}
+
+/// The shared exit tail: writes back the registers in `flush`, PC/NextPC (`p[0]`, `p[1]`) and
+/// the budget less `p[2]` steps, and returns the exit code `p[3]`.
+fn emit_exit(
+    b: &mut FunctionBuilder<'_>,
+    ctxv: cranelift_codegen::ir::Value,
+    vars: &[Variable; 34],
+    bvar: Variable,
+    flush: u64,
+    p: &[cranelift_codegen::ir::Value],
+) {
+    let flags = MemFlagsData::trusted();
+    for (r, &var) in vars.iter().enumerate() {
+        if flush & (1 << r) != 0 {
+            let off = match r {
+                32 => ctx::HI,
+                33 => ctx::LO,
+                _ => ctx::reg(r),
+            };
+            let v = b.use_var(var);
+            b.ins().store(flags, v, ctxv, off as i32);
+        }
+    }
+    b.ins().store(flags, p[0], ctxv, ctx::PC as i32);
+    b.ins().store(flags, p[1], ctxv, ctx::NEXT_PC as i32);
     let budget = b.use_var(bvar);
-    let left = b.ins().iadd_imm_s(budget, -(steps as i64));
+    let left = b.ins().isub(budget, p[2]);
     b.ins().store(flags, left, ctxv, ctx::BUDGET as i32);
-    let c = b.ins().iconst(types::I64, code as i64);
-    b.ins().return_(&[c]);
+    b.ins().return_(&[p[3]]);
 }
 
 #[cfg(test)]
