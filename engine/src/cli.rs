@@ -99,6 +99,9 @@ struct RunArgs {
     /// Execution engine: `jit` (compiled blocks, the default) or `interp` (reference interpreter).
     #[arg(long = "vm", default_value = "jit", value_parser = ["jit", "interp"])]
     vm: String,
+    /// Times a block entry is reached before it is compiled.
+    #[arg(long = "jit-threshold", default_value_t = crate::jit::DEFAULT_THRESHOLD)]
+    jit_threshold: u32,
     /// Print JIT statistics (blocks compiled, compile time, steps) at the end of the run.
     #[arg(long = "jit-stats")]
     jit_stats: bool,
@@ -285,6 +288,9 @@ fn run_cmd(a: RunArgs) -> interp::Result<()> {
         Oracle::none()
     };
     let mut engine = run::Engine::for_state(&state, a.vm == "jit");
+    if let run::Engine::Jit(j) = &mut engine {
+        j.threshold = a.jit_threshold.max(1);
+    }
     let mut vm = Vm::new(state, oracle, Io::inherit());
     let start = vm.state.step();
     let out = run::run(&mut vm, &mut engine, &cfg)?;

@@ -90,9 +90,10 @@ fn jit_pass(
     ty: &str,
     pre: Option<&str>,
     cuts: &[(u64, String)],
+    threshold: u32,
 ) -> engine::jit::JitStats {
     let mut vm = fixture_vm(elf, ty, pre);
-    let mut jit = eager_jit(&vm);
+    let mut jit = jit_with_threshold(&vm, threshold);
     let mut good = 0;
     for (step, expected) in cuts {
         let r = jit.run_until(&mut vm, *step);
@@ -101,7 +102,7 @@ fn jit_pass(
             let d = first_divergence(
                 &|| fixture_vm(elf, ty, pre),
                 &mut |vm, stop| vm.run_until(stop),
-                &mut |vm, stop| eager_jit(vm).run_until(vm, stop),
+                &mut |vm, stop| jit_with_threshold(vm, threshold).run_until(vm, stop),
                 good,
                 *step,
             );
@@ -127,7 +128,7 @@ fn differential(elf: &str, ty: &str, pre: Option<&str>) {
         assert!(quanta > 0, "{elf}: no cut at a quantum boundary");
     }
     // pass 1: at every cut (budgets cut blocks short: exits and interpreter hand-offs)
-    let s1 = jit_pass(elf, ty, pre, &cuts);
+    let s1 = jit_pass(elf, ty, pre, &cuts, 1);
     // pass 2: sparse cuts, so that whole blocks run compiled
     let sparse: Vec<(u64, String)> = cuts
         .iter()
@@ -135,11 +136,15 @@ fn differential(elf: &str, ty: &str, pre: Option<&str>) {
         .filter(|(i, c)| i % 17 == 16 || c.0 == total)
         .map(|(_, c)| c.clone())
         .collect();
-    let s2 = jit_pass(elf, ty, pre, &sparse);
+    let s2 = jit_pass(elf, ty, pre, &sparse, 1);
     assert!(
         s1.jit_steps + s2.jit_steps > 0,
         "{elf}: no step ran compiled"
     );
+    // pass 3: a low hotness threshold, so cold blocks are interpreted block by block while hot
+    // ones run compiled
+    let s3 = jit_pass(elf, ty, pre, &sparse, 3);
+    assert!(s3.interp_steps > 0, "{elf}: no block was interpreted");
     eprintln!(
         "{elf} on {ty}: {} + {} cuts ({slots} in delay slots, {quanta} at quantum boundaries) agree; compiled steps {} + {}, blocks {} + {}",
         cuts.len(),

@@ -461,10 +461,20 @@ impl Vm {
     pub fn run_until(&mut self, stop: u64) -> Result<()> {
         let (state, mut env) = self.env(false);
         match state {
-            State::Mt(s) => mt_run(s, &mut env, stop)?,
-            State::St(s) => st_run(s, &mut env, stop)?,
+            State::Mt(s) => mt_run(s, &mut env, stop, false)?,
+            State::St(s) => st_run(s, &mut env, stop, false)?,
         }
         Ok(())
+    }
+
+    /// Executes the current basic block (up to and including a branch's delay slot, or a
+    /// syscall, LL/SC or scheduler step), but not past `step == stop`.
+    pub fn run_block(&mut self, stop: u64) -> Result<()> {
+        let (state, mut env) = self.env(false);
+        match state {
+            State::Mt(s) => mt_run(s, &mut env, stop, true),
+            State::St(s) => st_run(s, &mut env, stop, true),
+        }
     }
 
     /// Executes one step and returns its witness.
@@ -586,8 +596,10 @@ fn core_loop<A: Arch>(
     tracker: &mut Tracker,
     stats: &mut Stats,
     budget: u64,
+    one_block: bool,
 ) -> (u64, CoreExit) {
     let mut n = 0;
+    let mut budget = budget;
     while n < budget {
         let pc = cpu.pc;
         if pc & 3 != 0 {
@@ -615,6 +627,10 @@ fn core_loop<A: Arch>(
             Err(f) => return (n, CoreExit::Fault(f, word)),
         }
         n += 1;
+        if one_block && insn.is_control() {
+            // stop after the delay slot
+            budget = budget.min(n + 1);
+        }
     }
     (n, CoreExit::Budget)
 }
@@ -623,8 +639,10 @@ fn core_loop<A: Arch>(
 // cannon64 multithreaded
 // ------------------------------------------------------------------------------------------------
 
-/// Runs until `step == stop` or exit, using [`core_loop`] between scheduler events.
-fn mt_run(s: &mut MtState, env: &mut Env<'_>, stop: u64) -> Result<()> {
+/// Runs until `step == stop` or exit, using [`core_loop`] between scheduler events. With
+/// `one_block`, returns after the current basic block (after a branch's delay slot, a syscall,
+/// LL/SC or a scheduler step).
+fn mt_run(s: &mut MtState, env: &mut Env<'_>, stop: u64, one_block: bool) -> Result<()> {
     while !s.exited && s.step < stop {
         let special = match s.active().last() {
             None => true,
@@ -632,6 +650,9 @@ fn mt_run(s: &mut MtState, env: &mut Env<'_>, stop: u64) -> Result<()> {
         };
         if special {
             mt_step(s, env)?;
+            if one_block {
+                return Ok(());
+            }
             continue;
         }
         let budget = (stop - s.step).min(SCHED_QUANTUM - s.steps_since_switch);
@@ -648,11 +669,14 @@ fn mt_run(s: &mut MtState, env: &mut Env<'_>, stop: u64) -> Result<()> {
             env.tracker,
             env.stats,
             budget,
+            one_block,
         );
         s.step += n;
         s.steps_since_switch += n;
         match exit {
+            CoreExit::Budget if one_block => return Ok(()),
             CoreExit::Budget => {}
+            CoreExit::Special if one_block => return mt_step(s, env),
             CoreExit::Special => mt_step(s, env)?,
             CoreExit::Fault(f, word) => {
                 let pc = s.current().map(|t| t.cpu.pc).unwrap_or(0);
@@ -1170,8 +1194,8 @@ fn sys_write<A: Arch>(
 // 32-bit single-threaded
 // ------------------------------------------------------------------------------------------------
 
-/// Runs until `step == stop` or exit.
-fn st_run(s: &mut StState, env: &mut Env<'_>, stop: u64) -> Result<()> {
+/// Runs until `step == stop` or exit (with `one_block`, to the end of the current block).
+fn st_run(s: &mut StState, env: &mut Env<'_>, stop: u64, one_block: bool) -> Result<()> {
     while !s.exited && s.step < stop {
         let (n, exit) = core_loop::<Mips32>(
             &mut s.cpu,
@@ -1180,10 +1204,13 @@ fn st_run(s: &mut StState, env: &mut Env<'_>, stop: u64) -> Result<()> {
             env.tracker,
             env.stats,
             stop - s.step,
+            one_block,
         );
         s.step += n;
         match exit {
+            CoreExit::Budget if one_block => return Ok(()),
             CoreExit::Budget => {}
+            CoreExit::Special if one_block => return st_step(s, env),
             CoreExit::Special => st_step(s, env)?,
             CoreExit::Fault(f, word) => return Err(fault_at(f, s.step, s.cpu.pc, word)),
         }

@@ -46,7 +46,7 @@ pub const MAX_REGION_BLOCKS: usize = 8;
 /// Most instructions compiled together as one region.
 pub const MAX_REGION_INSNS: usize = 400;
 /// Default number of times a block entry is reached before it is compiled.
-pub const DEFAULT_THRESHOLD: u32 = 256;
+pub const DEFAULT_THRESHOLD: u32 = 1024;
 /// Entries of the direct-mapped dispatch cache.
 const DISPATCH_SIZE: usize = 1 << 14;
 
@@ -299,25 +299,12 @@ impl Jit {
     }
 
     /// Interprets up to the end of the current basic block (after a control instruction's delay
-    /// slot, or after a syscall/LL/SC), within the budget.
+    /// slot, or after a syscall/LL/SC/scheduler step), within the budget.
     fn interp_block(&mut self, vm: &mut Vm, stop: u64) -> Result<()> {
-        let mut after_control = false;
-        loop {
-            if vm.state.exited() || vm.state.step() >= stop {
-                return Ok(());
-            }
-            let pc = vm.state.pc();
-            let insn = decode(vm.state.memory().read_u32(pc & !3), self.is64);
-            let thread_switch = match &vm.state {
-                State::Mt(s) => s.steps_since_switch >= SCHED_QUANTUM,
-                State::St(_) => false,
-            };
-            self.interp_step(vm)?;
-            if after_control || thread_switch || !is_core(insn.op) || insn.op == Op::Invalid {
-                return Ok(());
-            }
-            after_control = insn.is_control();
-        }
+        let before = vm.state.step();
+        let r = vm.run_block(stop);
+        self.stats.interp_steps += vm.state.step() - before;
+        r
     }
 
     /// Drops translations whose code pages were written (by compiled code or the interpreter),

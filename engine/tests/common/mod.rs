@@ -176,8 +176,13 @@ pub fn fixture_vm(elf: &str, ty: &str, preimages: Option<&str>) -> interp::Vm {
 
 /// A JIT for `vm` that compiles every block on its first visit, with Cranelift's verifier on.
 pub fn eager_jit(vm: &interp::Vm) -> engine::jit::Jit {
+    jit_with_threshold(vm, 1)
+}
+
+/// A JIT for `vm` with the given hotness threshold, with Cranelift's verifier on.
+pub fn jit_with_threshold(vm: &interp::Vm, threshold: u32) -> engine::jit::Jit {
     let mut j =
         engine::jit::Jit::with_verifier(vm.state.version().is_multithreaded64(), true).unwrap();
-    j.threshold = 1;
+    j.threshold = threshold;
     j
 }
