@@ -52,13 +52,12 @@ const DISPATCH_SIZE: usize = 1 << 14;
 
 type BlockFn = unsafe extern "C" fn(*mut JitCtx) -> u64;
 
-/// A compiled block.
-#[derive(Clone, Copy)]
+/// A compiled region.
+#[derive(Clone)]
 struct Block {
     func: BlockFn,
-    /// First and one-past-last guest address covered.
-    start: u64,
-    end: u64,
+    /// Pages its instructions live on.
+    pages: Vec<u64>,
 }
 
 /// Counters of the JIT's work.
@@ -330,8 +329,8 @@ impl Jit {
             if let Some(b) = self.blocks.remove(&e) {
                 self.stats.invalidations += 1;
                 self.counts.remove(&e);
-                // the block may span other pages: unlink it there too
-                for p in (b.start >> 12)..=((b.end - 1) >> 12) {
+                // the region may span other pages: unlink it there too
+                for p in b.pages {
                     if let Some(v) = self.code_pages.get_mut(&p) {
                         v.retain(|&x| x != e);
                     }
@@ -544,13 +543,6 @@ impl Jit {
             .collect();
         pages.sort_unstable();
         pages.dedup();
-        let (mut start, mut end) = (u64::MAX, 0);
-        for b in &blocks {
-            for (a, _) in b {
-                start = start.min(*a);
-                end = end.max(a + 4);
-            }
-        }
         for &p in &pages {
             mem.watch_page(p);
             self.code_pages.entry(p).or_default().push(pc);
@@ -559,7 +551,7 @@ impl Jit {
                 self.wtlb_tags[slot] = u64::MAX;
             }
         }
-        self.blocks.insert(pc, Block { func, start, end });
+        self.blocks.insert(pc, Block { func, pages });
         self.stats.blocks_compiled += blocks.len() as u64;
         self.stats.insns_compiled += blocks.iter().map(|b| b.len() as u64).sum::<u64>();
         Some(func)
