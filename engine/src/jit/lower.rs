@@ -80,6 +80,15 @@ pub struct JitOps<'a, 'b, A: Arch> {
     _arch: PhantomData<A>,
 }
 
+/// Context offsets of the pointers in [`JitOps::bases`], in order.
+const BASE_OFFSETS: [usize; 5] = [
+    ctx::TLB_TAGS,
+    ctx::TLB_DATA,
+    ctx::WTLB_TAGS,
+    ctx::WTLB_DATA,
+    ctx::LL_PTR,
+];
+
 fn trusted() -> MemFlagsData {
     MemFlagsData::trusted()
 }
@@ -152,32 +161,18 @@ impl<'a, 'b, A: Arch> JitOps<'a, 'b, A> {
 
     /// Loads the page-cache base pointers (call once, in the entry block).
     pub fn load_bases(&mut self) {
-        let offs = [
-            ctx::TLB_TAGS,
-            ctx::TLB_DATA,
-            ctx::WTLB_TAGS,
-            ctx::WTLB_DATA,
-            ctx::LL_PTR,
-        ];
-        self.bases =
-            Some(offs.map(|o| self.b.ins().load(types::I64, trusted(), self.ctx, o as i32)));
+        self.bases = Some(
+            BASE_OFFSETS.map(|o| self.b.ins().load(types::I64, trusted(), self.ctx, o as i32)),
+        );
     }
 
     fn base(&mut self, k: usize) -> Value {
         match self.bases {
             Some(b) => b[k],
-            None => {
-                let offs = [
-                    ctx::TLB_TAGS,
-                    ctx::TLB_DATA,
-                    ctx::WTLB_TAGS,
-                    ctx::WTLB_DATA,
-                    ctx::LL_PTR,
-                ];
-                self.b
-                    .ins()
-                    .load(types::I64, trusted(), self.ctx, offs[k] as i32)
-            }
+            None => self
+                .b
+                .ins()
+                .load(types::I64, trusted(), self.ctx, BASE_OFFSETS[k] as i32),
         }
     }
 
