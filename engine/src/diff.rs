@@ -67,7 +67,7 @@ pub fn first_divergence(
         }
     }
     // state just before the diverging step
-    let (mut before, _, _) = probe(good);
+    let (before, _, _) = probe(good);
     let pc = before.state.pc();
     let word = before.state.memory().read_u32(pc & !3);
     let insn = decode(word, before.state.version().is_multithreaded64()).to_string();
@@ -75,7 +75,6 @@ pub fn first_divergence(
     let _ = run_a(&mut a, bad);
     let mut b = fresh();
     let _ = run_b(&mut b, bad);
-    let _ = before.state.hash();
     Divergence {
         step: good,
         pc,

@@ -605,18 +605,14 @@ fn core_loop<A: Arch>(
         if pc & 3 != 0 {
             return (n, CoreExit::Fault(Fault::UnalignedPc, 0));
         }
-        if A::IS_64 && pc >= ICACHE_END {
-            stats.icache_misses += 1;
-            stats.highest_icache_miss_pc = stats.highest_icache_miss_pc.max(pc);
-        }
         let word = fetch(mem, pc);
         let insn = decode(word, A::IS_64);
         if !crate::semantics::is_core(insn.op) {
-            if A::IS_64 && pc >= ICACHE_END {
-                // counted again by the step function
-                stats.icache_misses -= 1;
-            }
-            return (n, CoreExit::Special);
+            return (n, CoreExit::Special); // the step function executes (and counts) it
+        }
+        if A::IS_64 && pc >= ICACHE_END {
+            stats.icache_misses += 1;
+            stats.highest_icache_miss_pc = stats.highest_icache_miss_pc.max(pc);
         }
         let flow = {
             let mut o = CoreOps::<A>::new(cpu, mem, ll.as_deref_mut(), tracker);

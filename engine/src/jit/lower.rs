@@ -58,8 +58,6 @@ pub struct JitOps<'a, 'b, A: Arch> {
     pub ctx: Value,
     /// Variables for r0..r31, HI (32), LO (33).
     pub vars: &'a [Variable; 34],
-    /// Registers (and HI/LO) written so far in this block.
-    pub written: u64,
     /// Index of the instruction being lowered (steps before it in this block).
     pub index: u64,
     /// Its PC.
@@ -75,8 +73,9 @@ pub struct JitOps<'a, 'b, A: Arch> {
     /// Page-cache base pointers, loaded once at function entry: read tags, read data, write
     /// tags, write data, reservation.
     pub bases: Option<[Value; 5]>,
-    /// Side-exit blocks to fill in after the body: (block, steps done, exit pc, exit code, regs to flush).
-    pub exits: Vec<(Block, u64, ExitPc, u64, u64)>,
+    /// Side-exit blocks to fill in after the body: (block, steps done in the block, exit pc,
+    /// exit code). Every exit writes back all registers the region may write.
+    pub exits: Vec<(Block, u64, ExitPc, u64)>,
     _arch: PhantomData<A>,
 }
 
@@ -106,7 +105,6 @@ impl<'a, 'b, A: Arch> JitOps<'a, 'b, A> {
             b,
             ctx,
             vars,
-            written: 0,
             index: 0,
             pc: 0,
             exit_here: ExitPc::Fixed(0, 4),
@@ -150,12 +148,12 @@ impl<'a, 'b, A: Arch> JitOps<'a, 'b, A> {
     }
 
     /// A new side exit taken when `cond` is non-zero; control continues in a fresh block.
-    fn side_exit_if(&mut self, cond: Value, steps: u64, at: ExitPc, code: u64, flush: u64) {
+    fn side_exit_if(&mut self, cond: Value, steps: u64, at: ExitPc, code: u64) {
         let exit = self.b.create_block();
         let cont = self.b.create_block();
         self.b.ins().brif(cond, exit, &[], cont, &[]);
         self.b.seal_block(cont);
-        self.exits.push((exit, steps, at, code, flush));
+        self.exits.push((exit, steps, at, code));
         self.b.switch_to_block(cont);
     }
 
@@ -212,7 +210,6 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
     fn set_reg(&mut self, r: u8, v: JV) {
         let v = self.val(v);
         self.b.def_var(self.vars[r as usize], v);
-        self.written |= 1 << r;
     }
 
     fn hi(&mut self) -> JV {
@@ -226,13 +223,11 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
     fn set_hi(&mut self, v: JV) {
         let v = self.val(v);
         self.b.def_var(self.vars[32], v);
-        self.written |= 1 << 32;
     }
 
     fn set_lo(&mut self, v: JV) {
         let v = self.val(v);
         self.b.def_var(self.vars[33], v);
-        self.written |= 1 << 33;
     }
 
     fn pc(&mut self) -> JV {
@@ -442,8 +437,8 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
         let code_written = self.b.inst_results(call)[0];
         // A store into a page holding compiled code: leave right after this instruction, so the
         // dispatcher drops the stale translations before anything else runs.
-        let (after, steps, flush) = (self.exit_after, self.index + 1, self.written);
-        self.side_exit_if(code_written, steps, after, ctx::EXIT_CODE_WRITE, flush);
+        let (after, steps) = (self.exit_after, self.index + 1);
+        self.side_exit_if(code_written, steps, after, ctx::EXIT_CODE_WRITE);
         self.b.ins().jump(join, &[]);
 
         self.b.seal_block(join);
@@ -470,19 +465,18 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
     }
 
     fn trap_if(&mut self, c: JV, fault: Fault) -> Result<(), Fault> {
-        let (here, steps, flush) = (self.exit_here, self.index, self.written);
+        let (here, steps) = (self.exit_here, self.index);
         match c {
             JV::K(0) => Ok(()),
             JV::K(_) => {
                 // Always faults: leave before this instruction and let the interpreter report it.
                 let exit = self.b.create_block();
                 self.b.ins().jump(exit, &[]);
-                self.exits
-                    .push((exit, steps, here, ctx::EXIT_INTERP, flush));
+                self.exits.push((exit, steps, here, ctx::EXIT_INTERP));
                 Err(fault)
             }
             JV::V(v) => {
-                self.side_exit_if(v, steps, here, ctx::EXIT_INTERP, flush);
+                self.side_exit_if(v, steps, here, ctx::EXIT_INTERP);
                 Ok(())
             }
         }

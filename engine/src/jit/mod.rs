@@ -485,6 +485,11 @@ impl Jit {
         out
     }
 
+    /// The helper functions' ids: load, store, ll_clear.
+    fn helper_ids(&self) -> [FuncId; 3] {
+        [self.load_id, self.store_id, self.ll_clear_id]
+    }
+
     /// Forms a region at `entry`: the block there and, breadth-first, the blocks reachable
     /// through static successors (fall-through, branch and `j`/`jal` targets), up to
     /// [`MAX_REGION_BLOCKS`] blocks. Successors only decide which blocks are compiled together;
@@ -569,12 +574,9 @@ impl Jit {
         };
         self.cl_ctx.func.name = UserFuncName::user(0, self.stats.blocks_compiled as u32);
         {
+            let ids = self.helper_ids();
             let mut b = FunctionBuilder::new(&mut self.cl_ctx.func, &mut self.fctx);
-            let helpers = Helpers {
-                load: self.module.declare_func_in_func(self.load_id, b.func),
-                store: self.module.declare_func_in_func(self.store_id, b.func),
-                ll_clear: self.module.declare_func_in_func(self.ll_clear_id, b.func),
-            };
+            let helpers = helpers_in(&mut self.module, ids, b.func);
             let entry = b.create_block();
             b.append_block_params_for_function_params(entry);
             b.switch_to_block(entry);
@@ -614,7 +616,6 @@ impl Jit {
             let mut ops = JitOps::<A>::new(&mut b, ctxv, &vars, helpers, A::IS_64);
             ops.load_bases();
             ops.b.ins().jump(heads[0], &[]);
-            ops.written = written; // every exit flushes everything the region may write
             let mut exits = Vec::new();
             for (bi, insns) in blocks.iter().enumerate() {
                 let n = insns.len() as u64;
@@ -675,9 +676,7 @@ impl Jit {
                         }
                     }
                 }
-                for (blk, steps, at, code, _) in ops.exits.drain(..) {
-                    exits.push((blk, steps, at, code));
-                }
+                exits.append(&mut ops.exits);
                 if terminated {
                     continue;
                 }
@@ -760,6 +759,19 @@ impl Jit {
         // SAFETY: the function was just compiled with signature `extern "C" fn(*mut JitCtx) -> u64`
         // (the ISA's default calling convention, which is the C convention on this host).
         Some(unsafe { std::mem::transmute::<*const u8, BlockFn>(ptr) })
+    }
+}
+
+/// Declares the helper functions (`ids`: load, store, ll_clear) in `func`.
+fn helpers_in(
+    module: &mut JITModule,
+    ids: [FuncId; 3],
+    func: &mut cranelift_codegen::ir::Function,
+) -> Helpers {
+    Helpers {
+        load: module.declare_func_in_func(ids[0], func),
+        store: module.declare_func_in_func(ids[1], func),
+        ll_clear: module.declare_func_in_func(ids[2], func),
     }
 }
 
@@ -883,12 +895,9 @@ mod parity {
         sig.returns.push(AbiParam::new(types::I64));
         jit.cl_ctx.func.signature = sig.clone();
         {
+            let ids = jit.helper_ids();
             let mut b = FunctionBuilder::new(&mut jit.cl_ctx.func, &mut jit.fctx);
-            let helpers = Helpers {
-                load: jit.module.declare_func_in_func(jit.load_id, b.func),
-                store: jit.module.declare_func_in_func(jit.store_id, b.func),
-                ll_clear: jit.module.declare_func_in_func(jit.ll_clear_id, b.func),
-            };
+            let helpers = helpers_in(&mut jit.module, ids, b.func);
             let entry = b.create_block();
             b.append_block_params_for_function_params(entry);
             b.switch_to_block(entry);
