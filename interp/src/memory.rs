@@ -9,11 +9,19 @@
 //!
 //! Page allocation follows Go Cannon exactly, because the page set is part of the state file:
 //! reads never allocate; every write allocates (even of zero bytes).
+//!
+//! Page bytes are reference counted and copied on write, so cloning a memory (a checkpoint)
+//! shares every clean page with the original and costs only its index; the first write to a
+//! shared page afterwards copies that one page. The invariant that makes this cheap: a dirty
+//! page is never shared (every write to a clean page goes through [`Memory::page_mut`], which
+//! un-shares it, and [`Clone`] deep-copies dirty pages), so the store fast paths, which only
+//! write to dirty pages, never need to check.
 
 use alloy_primitives::{keccak256, B256};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 /// Bytes per page.
 pub const PAGE_SIZE: usize = 4096;
@@ -45,11 +53,14 @@ pub fn hash_pair(a: &B256, b: &B256) -> B256 {
     keccak256(buf)
 }
 
+/// The bytes of one page.
+pub type PageData = [u8; PAGE_SIZE];
+
 /// One page and its cached subtree root.
 #[derive(Clone)]
 pub struct Page {
-    /// The bytes.
-    pub data: Box<[u8; PAGE_SIZE]>,
+    /// The bytes, shared with clones of the memory until written (never shared while dirty).
+    data: Arc<PageData>,
     hash: B256,
     dirty: bool,
     /// Writes to this page are reported (it holds compiled code).
@@ -59,10 +70,7 @@ pub struct Page {
 impl Page {
     fn zeroed() -> Self {
         Page {
-            data: vec![0u8; PAGE_SIZE]
-                .into_boxed_slice()
-                .try_into()
-                .expect("page size"),
+            data: Arc::new([0u8; PAGE_SIZE]),
             hash: B256::ZERO,
             dirty: true,
             watched: false,
@@ -124,6 +132,17 @@ pub struct Memory {
     watched: rustc_hash::FxHashSet<u64>,
     /// Watched pages written since the last [`Memory::take_watch_hits`].
     watch_hits: Vec<u64>,
+    /// Changes whenever the bytes of an allocated page may have moved (a shared page was
+    /// copied on write) and differs between any two memories (fresh from a global counter), so
+    /// callers that cache pointers to page bytes know when to drop them.
+    remap_epoch: u64,
+}
+
+/// Source of [`Memory::remap_epoch`] values: unique across all memories of the process.
+static REMAP_EPOCH: AtomicU64 = AtomicU64::new(1);
+
+fn fresh_epoch() -> u64 {
+    REMAP_EPOCH.fetch_add(1, Ordering::Relaxed)
 }
 
 // SAFETY: the raw pointers in the TLB point into pages owned by this same `Memory` (boxed, never
@@ -135,9 +154,21 @@ unsafe impl Send for Memory {}
 unsafe impl Sync for Memory {}
 
 impl Clone for Memory {
+    /// Shares every clean page with `self`; dirty pages are copied (a dirty page is never shared).
     fn clone(&self) -> Self {
+        let pages = self
+            .pages
+            .iter()
+            .map(|(&i, p)| {
+                let mut q = Page::clone(p);
+                if q.dirty {
+                    q.data = Arc::new(*p.data);
+                }
+                (i, Box::new(q))
+            })
+            .collect();
         Memory {
-            pages: self.pages.clone(),
+            pages,
             tlb: Box::new([TLB_EMPTY; TLB_SIZE]),
             depth: self.depth,
             nodes: self.nodes.clone(),
@@ -145,6 +176,7 @@ impl Clone for Memory {
             clean_epoch: self.clean_epoch,
             watched: self.watched.clone(),
             watch_hits: self.watch_hits.clone(),
+            remap_epoch: fresh_epoch(),
         }
     }
 }
@@ -170,7 +202,55 @@ impl Memory {
             clean_epoch: 0,
             watched: Default::default(),
             watch_hits: Vec::new(),
+            remap_epoch: fresh_epoch(),
         }
+    }
+
+    /// See `remap_epoch`: changes whenever cached pointers to page bytes may be stale.
+    pub fn remap_epoch(&self) -> u64 {
+        self.remap_epoch
+    }
+
+    /// Number of allocated pages whose bytes are shared with another memory (a clone).
+    pub fn shared_page_count(&self) -> usize {
+        self.pages
+            .values()
+            .filter(|p| Arc::strong_count(&p.data) > 1)
+            .count()
+    }
+
+    /// Identity of a page's byte buffer (for accounting of memory shared between clones).
+    pub fn page_data_ids(&self) -> impl Iterator<Item = usize> + '_ {
+        self.pages.values().map(|p| Arc::as_ptr(&p.data) as usize)
+    }
+
+    /// A checkpoint of this memory: the tree is brought up to date, then the copy shares every
+    /// page's bytes and hashes with `self` (each page is copied only when one of the two writes
+    /// it). The copy watches no pages.
+    pub fn checkpoint(&mut self) -> Memory {
+        self.update_hashes();
+        let mut c = self.clone();
+        c.unwatch_all();
+        c
+    }
+
+    /// Stops reporting writes to every page.
+    pub fn unwatch_all(&mut self) {
+        self.watched.clear();
+        self.watch_hits.clear();
+        for p in self.pages.values_mut() {
+            p.watched = false;
+        }
+    }
+
+    /// Approximate heap bytes of this memory's index (page table, page headers and cached tree
+    /// nodes), not counting the page bytes themselves.
+    pub fn index_bytes(&self) -> usize {
+        // map slot (key + box) and the boxed header with its allocator overhead; tree nodes are
+        // map slots of index + hash
+        let per_page = 16 + std::mem::size_of::<Page>() + 16;
+        let nodes: usize = self.nodes.iter().map(|m| m.len()).sum();
+        (self.pages.len() * per_page + nodes * 48) * 8 / 7
     }
 
     /// Tree depth.
@@ -198,7 +278,7 @@ impl Memory {
     /// Inserts (or replaces) a whole page, e.g. when reading a state file.
     pub fn insert_page(&mut self, index: u64, data: &[u8]) {
         let p = self.page_mut(index);
-        p.data.copy_from_slice(data);
+        Self::bytes_mut(p).copy_from_slice(data);
     }
 
     /// The page for writing: allocated if missing, marked dirty.
@@ -215,11 +295,27 @@ impl Memory {
         if !p.dirty {
             p.dirty = true;
             dirty.push(index);
+            if Arc::strong_count(&p.data) > 1 {
+                // copy on write: the old bytes stay with the clones that share them
+                p.data = Arc::new(*p.data);
+                self.remap_epoch = fresh_epoch();
+            }
         }
         if p.watched {
             self.watch_hits.push(index);
         }
         p
+    }
+
+    /// The bytes of a page for writing. Only called on dirty pages, which are never shared.
+    #[inline(always)]
+    fn bytes_mut(p: &mut Page) -> &mut PageData {
+        debug_assert!(p.dirty && Arc::strong_count(&p.data) == 1);
+        // SAFETY: a dirty page's bytes are owned by this page alone (see the module comment:
+        // `page_mut` un-shares a page when it becomes dirty, and `Clone` copies dirty pages),
+        // there are no weak references, and `&mut Page` excludes any other borrow of them, so
+        // this is `Arc::get_mut` without its atomic uniqueness check on the store fast path.
+        unsafe { &mut *(Arc::as_ptr(&p.data) as *mut PageData) }
     }
 
     /// Starts reporting writes to page `index` (which need not be allocated yet): every write
@@ -311,10 +407,11 @@ impl Memory {
             // SAFETY: as in `load`.
             let page = unsafe { &mut *p };
             if page.dirty && !page.watched {
+                let data = Self::bytes_mut(page);
                 if bytes == 8 {
-                    page.data[o..o + 8].copy_from_slice(&v.to_be_bytes());
+                    data[o..o + 8].copy_from_slice(&v.to_be_bytes());
                 } else {
-                    page.data[o..o + 4].copy_from_slice(&(v as u32).to_be_bytes());
+                    data[o..o + 4].copy_from_slice(&(v as u32).to_be_bytes());
                 }
                 return;
             }
@@ -328,16 +425,19 @@ impl Memory {
     }
 
     /// Pointer to the bytes of page `index` for reading, if it is allocated. The pointer stays
-    /// valid while this memory lives (pages are boxed and never freed).
+    /// valid while this memory lives and [`Memory::remap_epoch`] has not changed (a copy on
+    /// write moves the page's bytes).
     pub fn page_ptr(&mut self, index: u64) -> Option<*mut u8> {
-        self.pages.get_mut(&index).map(|p| p.data.as_mut_ptr())
+        self.pages
+            .get(&index)
+            .map(|p| Arc::as_ptr(&p.data) as *mut u8)
     }
 
-    /// Pointer to the bytes of page `index` for writing: the page is allocated if missing and
-    /// marked dirty, so writes through the pointer are seen by the next re-hash as long as
-    /// [`Memory::clean_epoch`] has not changed.
+    /// Pointer to the bytes of page `index` for writing: the page is allocated if missing,
+    /// un-shared and marked dirty, so writes through the pointer are seen by the next re-hash
+    /// as long as [`Memory::clean_epoch`] has not changed.
     pub fn page_ptr_for_write(&mut self, index: u64) -> *mut u8 {
-        self.page_mut(index).data.as_mut_ptr()
+        Self::bytes_mut(self.page_mut(index)).as_mut_ptr()
     }
 
     /// Reads the aligned 4-byte big-endian word at `addr` (no allocation).
@@ -371,7 +471,8 @@ impl Memory {
     pub fn write_u32(&mut self, addr: u64, v: u32) {
         debug_assert!(addr & 3 == 0);
         let o = (addr as usize) & (PAGE_SIZE - 1);
-        self.page_mut(addr >> PAGE_BITS).data[o..o + 4].copy_from_slice(&v.to_be_bytes());
+        Self::bytes_mut(self.page_mut(addr >> PAGE_BITS))[o..o + 4]
+            .copy_from_slice(&v.to_be_bytes());
     }
 
     /// Writes the aligned 8-byte word at `addr`, allocating its page.
@@ -379,7 +480,8 @@ impl Memory {
     pub fn write_u64(&mut self, addr: u64, v: u64) {
         debug_assert!(addr & 7 == 0);
         let o = (addr as usize) & (PAGE_SIZE - 1);
-        self.page_mut(addr >> PAGE_BITS).data[o..o + 8].copy_from_slice(&v.to_be_bytes());
+        Self::bytes_mut(self.page_mut(addr >> PAGE_BITS))[o..o + 8]
+            .copy_from_slice(&v.to_be_bytes());
     }
 
     /// Reads a word of `bytes` (4 or 8) bytes.
@@ -428,7 +530,8 @@ impl Memory {
         while !rest.is_empty() {
             let off = (a as usize) & (PAGE_SIZE - 1);
             let n = (PAGE_SIZE - off).min(rest.len());
-            self.page_mut(a >> PAGE_BITS).data[off..off + n].copy_from_slice(&rest[..n]);
+            Self::bytes_mut(self.page_mut(a >> PAGE_BITS))[off..off + n]
+                .copy_from_slice(&rest[..n]);
             rest = &rest[n..];
             a = a.wrapping_add(n as u64);
         }

@@ -401,6 +401,15 @@ impl State {
             State::Mt(s) => s.current().map(|t| t.cpu.pc).unwrap_or(0),
         }
     }
+    /// A checkpoint: a copy that shares its memory's pages with `self` (see
+    /// [`Memory::checkpoint`]), so it costs only the page index until either side writes.
+    pub fn checkpoint(&mut self) -> State {
+        self.memory_mut().update_hashes();
+        let mut c = self.clone();
+        c.memory_mut().unwatch_all();
+        c
+    }
+
     /// The witness.
     pub fn witness(&mut self) -> Vec<u8> {
         match self {

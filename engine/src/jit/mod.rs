@@ -108,6 +108,8 @@ pub struct Jit {
     wtlb_tags: Box<[u64; TLB_SIZE]>,
     wtlb_data: Box<[*mut u8; TLB_SIZE]>,
     clean_epoch: u64,
+    /// [`Memory::remap_epoch`] the page caches were filled under.
+    remap_epoch: u64,
     dummy_ll: Box<Reservation>,
     /// Reach count that triggers compilation.
     pub threshold: u32,
@@ -254,6 +256,7 @@ impl Jit {
             wtlb_tags: Box::new([u64::MAX; TLB_SIZE]),
             wtlb_data: Box::new([std::ptr::null_mut(); TLB_SIZE]),
             clean_epoch: u64::MAX,
+            remap_epoch: u64::MAX,
             dummy_ll: Box::default(),
             threshold: DEFAULT_THRESHOLD,
             stats: JitStats::default(),
@@ -307,7 +310,8 @@ impl Jit {
     }
 
     /// Drops translations whose code pages were written (by compiled code or the interpreter),
-    /// and the write cache if pages may have become clean.
+    /// the write cache if pages may have become clean, and both page caches if page bytes may
+    /// have moved.
     fn drop_written_code(&mut self, mem: &mut Memory) {
         if mem.has_watch_hits() {
             for page in mem.take_watch_hits() {
@@ -317,6 +321,12 @@ impl Jit {
         if mem.clean_epoch() != self.clean_epoch {
             self.wtlb_tags.fill(u64::MAX);
             self.clean_epoch = mem.clean_epoch();
+        }
+        if mem.remap_epoch() != self.remap_epoch {
+            // page bytes moved (copy on write after a checkpoint) or this is another memory
+            self.tlb_tags.fill(u64::MAX);
+            self.wtlb_tags.fill(u64::MAX);
+            self.remap_epoch = mem.remap_epoch();
         }
     }
 
