@@ -6,7 +6,8 @@
 use crate::error::{Error, Result};
 use crate::state::State;
 use crate::vm::StepWitness;
-use flate2::read::GzDecoder;
+use alloy_primitives::B256;
+use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use serde::Serialize;
@@ -30,14 +31,67 @@ pub fn open_maybe_gz(path: &Path) -> Result<Box<dyn Read>> {
     if head {
         Ok(Box::new(BufReader::with_capacity(
             1 << 16,
-            GzDecoder::new(r),
+            MultiGzDecoder::new(r),
         )))
     } else {
         Ok(Box::new(r))
     }
 }
 
+/// Length and CRC-32 of the bytes passed through a reader or writer.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Digest {
+    /// Byte count.
+    pub len: u64,
+    /// CRC-32 (IEEE) of the bytes.
+    pub crc: u32,
+}
+
+struct Tally<T> {
+    inner: T,
+    len: u64,
+    crc: crc32fast::Hasher,
+}
+
+impl<T> Tally<T> {
+    fn new(inner: T) -> Self {
+        Tally {
+            inner,
+            len: 0,
+            crc: crc32fast::Hasher::new(),
+        }
+    }
+    fn digest(&self) -> Digest {
+        Digest {
+            len: self.len,
+            crc: self.crc.clone().finalize(),
+        }
+    }
+}
+
+impl<R: Read> Read for Tally<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.crc.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+}
+
+impl<W: Write> Write for Tally<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.crc.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// Reads a binary state file (`.bin` or `.bin.gz`), detecting the version from its first byte.
+/// A valid tree sidecar beside it ([`tree_sidecar_path`]) supplies the memory's page hashes.
 pub fn read_state(path: &Path) -> Result<State> {
     let name = path.to_string_lossy();
     if name.ends_with(".json") || name.ends_with(".json.gz") {
@@ -45,10 +99,98 @@ pub fn read_state(path: &Path) -> Result<State> {
             "{name}: JSON states (version 0) are not supported; use a .bin or .bin.gz state"
         )));
     }
-    let mut r = open_maybe_gz(path)?;
-    State::deserialize(&mut r).map_err(|e| match e {
+    let mut r = Tally::new(open_maybe_gz(path)?);
+    let mut state = State::deserialize(&mut r).map_err(|e| match e {
         Error::Invalid(m) => Error::invalid(format!("{}: {m}", path.display())),
         other => other,
+    })?;
+    let side = tree_sidecar_path(path);
+    if side.exists() {
+        if let Err(why) = load_tree_sidecar(&side, r.digest(), &mut state) {
+            eprintln!("warning: ignoring tree sidecar {}: {why}", side.display());
+        }
+    }
+    Ok(state)
+}
+
+/// Where the tree sidecar of a state file lives: `<path>.tree`.
+pub fn tree_sidecar_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".tree");
+    PathBuf::from(s)
+}
+
+const TREE_MAGIC: &[u8; 8] = b"CBTREE01";
+
+/// Tree sidecar: `CBTREE01`, the length (u64) and CRC-32 (u32, then 4 zero bytes) of the state
+/// encoding it belongs to (uncompressed), the page count (u64), each page's index (u64) and
+/// hash (32 bytes) ascending, then the memory root. All integers big-endian.
+fn load_tree_sidecar(
+    path: &Path,
+    digest: Digest,
+    state: &mut State,
+) -> std::result::Result<(), String> {
+    let b = std::fs::read(path).map_err(|e| e.to_string())?;
+    let fixed = 8 + 8 + 8 + 8;
+    if b.len() < fixed + 32 || &b[..8] != TREE_MAGIC {
+        return Err("not a tree sidecar".into());
+    }
+    let u64_at = |o: usize| u64::from_be_bytes(b[o..o + 8].try_into().expect("8 bytes"));
+    let len = u64_at(8);
+    let crc = u32::from_be_bytes(b[16..20].try_into().expect("4 bytes"));
+    if (Digest { len, crc }) != digest {
+        return Err("it belongs to other state contents (stale)".into());
+    }
+    let n = u64_at(24) as usize;
+    if b.len() != fixed + n * 40 + 32 {
+        return Err("truncated or malformed".into());
+    }
+    let hashes: Vec<(u64, B256)> = (0..n)
+        .map(|k| {
+            let o = fixed + 40 * k;
+            (u64_at(o), B256::from_slice(&b[o + 8..o + 40]))
+        })
+        .collect();
+    let root = B256::from_slice(&b[b.len() - 32..]);
+    if state.memory_mut().install_page_hashes(&hashes, &root) {
+        Ok(())
+    } else {
+        Err("its page hashes do not fit the state's pages".into())
+    }
+}
+
+/// Writes a state file atomically and, if `tree` is set, its tree sidecar after it (so that a
+/// sidecar never describes a state file that is not there yet).
+pub fn write_state_with_tree(path: &Path, state: &mut State, tree: bool) -> Result<()> {
+    if path.as_os_str() == "-" {
+        return write_state(path, state);
+    }
+    if !tree {
+        write_state(path, state)?;
+        // a sidecar of an earlier state of this name would only be found stale
+        let _ = std::fs::remove_file(tree_sidecar_path(path));
+        return Ok(());
+    }
+    let mut digest = Digest::default();
+    write_atomic(path, |w| {
+        let mut t = Tally::new(w);
+        state.serialize(&mut t)?;
+        digest = t.digest();
+        Ok(())
+    })?;
+    let hashes = state.memory_mut().page_hashes();
+    let root = state.memory_mut().root();
+    write_atomic(&tree_sidecar_path(path), |w| {
+        w.write_all(TREE_MAGIC)?;
+        w.write_all(&digest.len.to_be_bytes())?;
+        w.write_all(&digest.crc.to_be_bytes())?;
+        w.write_all(&[0u8; 4])?;
+        w.write_all(&(hashes.len() as u64).to_be_bytes())?;
+        for (i, h) in &hashes {
+            w.write_all(&i.to_be_bytes())?;
+            w.write_all(h.as_slice())?;
+        }
+        w.write_all(root.as_slice())
     })
 }
 
@@ -82,7 +224,7 @@ pub fn write_atomic(
         let f = File::create(&tmp)?;
         let mut bw = BufWriter::with_capacity(1 << 16, f);
         if gz {
-            let mut enc = GzEncoder::new(&mut bw, Compression::fast());
+            let mut enc = ParGzWriter::new(&mut bw);
             write(&mut enc)?;
             enc.finish()?;
         } else {
@@ -98,6 +240,76 @@ pub fn write_atomic(
         return Err(ctx(e));
     }
     Ok(())
+}
+
+/// Gzip compression on all cores: the stream is cut into 4 MiB chunks, each compressed as its
+/// own gzip member (concatenated members are one valid gzip file, which Go's `gzip.Reader`,
+/// Python's `gzip` and [`open_maybe_gz`] read as a single stream). Chunks are compressed a batch
+/// at a time, so memory stays bounded however large the state.
+struct ParGzWriter<W: Write> {
+    out: W,
+    buf: Vec<u8>,
+    pending: Vec<Vec<u8>>,
+    wrote_member: bool,
+}
+
+const GZ_CHUNK: usize = 4 << 20;
+
+impl<W: Write> ParGzWriter<W> {
+    fn new(out: W) -> Self {
+        ParGzWriter {
+            out,
+            buf: Vec::with_capacity(GZ_CHUNK),
+            pending: Vec::new(),
+            wrote_member: false,
+        }
+    }
+
+    fn compress_pending(&mut self) -> std::io::Result<()> {
+        use rayon::prelude::*;
+        let members: Vec<std::io::Result<Vec<u8>>> = self
+            .pending
+            .par_iter()
+            .map(|chunk| {
+                let mut e =
+                    GzEncoder::new(Vec::with_capacity(chunk.len() / 2), Compression::fast());
+                e.write_all(chunk)?;
+                e.finish()
+            })
+            .collect();
+        self.pending.clear();
+        for m in members {
+            self.out.write_all(&m?)?;
+            self.wrote_member = true;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        if !self.buf.is_empty() || !self.wrote_member {
+            self.pending.push(std::mem::take(&mut self.buf));
+        }
+        self.compress_pending()?;
+        self.out.flush()
+    }
+}
+
+impl<W: Write> Write for ParGzWriter<W> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let n = data.len().min(GZ_CHUNK - self.buf.len());
+        self.buf.extend_from_slice(&data[..n]);
+        if self.buf.len() == GZ_CHUNK {
+            let full = std::mem::replace(&mut self.buf, Vec::with_capacity(GZ_CHUNK));
+            self.pending.push(full);
+            if self.pending.len() >= 2 * rayon::current_num_threads() {
+                self.compress_pending()?;
+            }
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Writes a state file atomically.

@@ -589,6 +589,12 @@ impl Memory {
                 p.dirty = false;
             }
         }
+        self.propagate(idx);
+    }
+
+    /// Re-hashes the tree paths above the pages `idx` (sorted, deduplicated), whose page hashes
+    /// are up to date.
+    fn propagate(&mut self, idx: Vec<u64>) {
         let mut cur = idx;
         for h in 1..=self.upper() {
             let mut parents: Vec<u64> = cur.iter().map(|i| i >> 1).collect();
@@ -618,6 +624,51 @@ impl Memory {
             level.extend(computed);
             cur = parents;
         }
+    }
+
+    /// Takes page hashes computed elsewhere (a tree sidecar) instead of hashing the pages: every
+    /// listed page is marked clean with its hash and the tree above is rebuilt from them. The
+    /// pages must be exactly the allocated ones; the resulting root must equal `root`. Returns
+    /// false, leaving every page to be hashed from its bytes, if either does not hold.
+    pub fn install_page_hashes(&mut self, hashes: &[(u64, B256)], root: &B256) -> bool {
+        let fits = hashes.len() == self.pages.len()
+            && hashes.windows(2).all(|w| w[0].0 < w[1].0)
+            && hashes.iter().all(|(i, _)| self.pages.contains_key(i));
+        if fits {
+            for (i, h) in hashes {
+                let p = self.pages.get_mut(i).expect("checked");
+                p.hash = *h;
+                p.dirty = false;
+            }
+            self.dirty.clear();
+            for level in &mut self.nodes {
+                level.clear();
+            }
+            self.clean_epoch += 1;
+            self.propagate(hashes.iter().map(|x| x.0).collect());
+            if self.node(self.upper(), 0) == *root {
+                return true;
+            }
+        }
+        // not usable: forget it all and hash from the bytes when asked
+        self.dirty = self.page_indices();
+        for p in self.pages.values_mut() {
+            p.dirty = true;
+        }
+        for level in &mut self.nodes {
+            level.clear();
+        }
+        self.clean_epoch += 1;
+        false
+    }
+
+    /// Every page's cached hash, ascending by page index (the tree is brought up to date first).
+    pub fn page_hashes(&mut self) -> Vec<(u64, B256)> {
+        self.update_hashes();
+        self.page_indices()
+            .into_iter()
+            .map(|i| (i, self.pages[&i].hash))
+            .collect()
     }
 
     /// The merkle root.
