@@ -7,8 +7,11 @@ use crate::run::{self, PreimageStop, PreimageType, RunConfig, INTERRUPTED};
 use clap::{Args, Parser, Subcommand};
 use interp::elf::{load_elf, Metadata};
 use interp::files::{read_state, write_atomic, write_json, write_state, WitnessJson};
-use interp::oracle::{DirSource, HostProcess, Oracle};
+use interp::oracle::{
+    DirSource, HostProcess, NoSource, Oracle, PreimageMap, PreimageSource, RecordingSource,
+};
 use interp::{Error, Io, Vm, VmVersion};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
@@ -37,6 +40,104 @@ enum Cmd {
     Witness(WitnessArgs),
     /// List the supported VM types.
     List,
+    /// Run a trace once, keeping checkpoints, then answer queries (state hash, witness or proof
+    /// at a step) read as JSON lines, replaying from the nearest checkpoint.
+    Bisect(Box<BisectArgs>),
+    /// Serve preimages from a directory over the oracle protocol on fds 3-6 (the server side of
+    /// op-program's --server mode), e.g. as the command after `run ... --`.
+    ServePreimages(ServeArgs),
+}
+
+/// Where preimages come from, shared by `run` and `bisect`.
+#[derive(Args, Debug)]
+struct OracleArgs {
+    /// Serve preimages from files named 0x<key> in this directory instead of a server process.
+    #[arg(long = "preimages", value_name = "DIR")]
+    preimages: Option<PathBuf>,
+    /// Seconds to wait for any one answer (hint ack or preimage) of the preimage server before
+    /// giving up with an error; 0 waits forever.
+    #[arg(
+        long = "preimage-timeout",
+        value_name = "SECONDS",
+        default_value_t = 600
+    )]
+    preimage_timeout: u64,
+    /// Preimage server command (after `--`), started with fds 3-6 as in op-program's --server mode.
+    #[arg(last = true, value_name = "SERVER")]
+    server: Vec<String>,
+}
+
+impl OracleArgs {
+    fn open(&self, record: Option<PreimageMap>) -> interp::Result<Oracle> {
+        if self.preimages.is_some() && !self.server.is_empty() {
+            return Err(Error::invalid(
+                "give either --preimages DIR or a preimage server command after --, not both",
+            ));
+        }
+        let src: Box<dyn PreimageSource> = if let Some(dir) = &self.preimages {
+            Box::new(DirSource::new(dir)?)
+        } else if !self.server.is_empty() {
+            let t = (self.preimage_timeout > 0)
+                .then(|| std::time::Duration::from_secs(self.preimage_timeout));
+            Box::new(HostProcess::spawn(&self.server)?.with_timeout(t))
+        } else {
+            Box::new(NoSource)
+        };
+        Ok(match record {
+            Some(map) => Oracle::new(Box::new(RecordingSource::new(src, map))),
+            None => Oracle::new(src),
+        })
+    }
+}
+
+#[derive(Args, Debug)]
+struct BisectArgs {
+    /// State file to start from (.bin or .bin.gz).
+    #[arg(long, default_value = "state.bin.gz")]
+    input: PathBuf,
+    /// Steps between checkpoints.
+    #[arg(long = "checkpoint-interval", default_value_t = 10_000_000)]
+    checkpoint_interval: u64,
+    /// Memory the checkpoints may hold (e.g. 512M, 8G); past it, checkpoints are thinned out evenly.
+    #[arg(long = "checkpoint-memory", default_value = "4G", value_parser = crate::bisect::parse_size)]
+    checkpoint_memory: u64,
+    /// Stop recording at this step if the guest has not exited by then.
+    #[arg(long = "max-steps")]
+    max_steps: Option<u64>,
+    /// Queries, one per line: {"op":"hash"|"witness"|"proof","step":N} or `proof N`; "-" for stdin.
+    /// Lines already available are answered together, in parallel; answers keep the query order.
+    #[arg(long, default_value = "-")]
+    queries: String,
+    /// Also write each proof to this file pattern (%d = step), as `run --proof-fmt` does.
+    #[arg(long = "proof-fmt")]
+    proof_fmt: Option<String>,
+    /// Also write the final state of the recording here (.bin or .bin.gz).
+    #[arg(long)]
+    output: Option<String>,
+    /// When to print a progress line while recording.
+    #[arg(long = "info-at", default_value = "%1000000000")]
+    info_at: StepPattern,
+    /// Execution engine of the recording pass: `jit` or `interp` (replays always interpret).
+    #[arg(long = "vm", default_value = "jit", value_parser = ["jit", "interp"])]
+    vm: String,
+    /// Times a block entry is reached before it is compiled.
+    #[arg(long = "jit-threshold", default_value_t = crate::jit::DEFAULT_THRESHOLD)]
+    jit_threshold: u32,
+    #[command(flatten)]
+    oracle: OracleArgs,
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Directory of preimage files named 0x<64 hex key> (raw bytes, no length prefix).
+    #[arg(long)]
+    dir: PathBuf,
+    /// Testing aid: exit after answering this many preimage requests.
+    #[arg(long = "exit-after", hide = true)]
+    exit_after: Option<u64>,
+    /// Testing aid: stop answering (but stay alive) after this many preimage requests.
+    #[arg(long = "stall-after", hide = true)]
+    stall_after: Option<u64>,
 }
 
 #[derive(Args, Debug)]
@@ -105,12 +206,13 @@ struct RunArgs {
     /// Print JIT statistics (blocks compiled, compile time, steps) at the end of the run.
     #[arg(long = "jit-stats")]
     jit_stats: bool,
-    /// Serve preimages from files named 0x<key> in this directory instead of a server process.
-    #[arg(long = "preimages", value_name = "DIR")]
-    preimages: Option<PathBuf>,
-    /// Preimage server command (after `--`), started with fds 3-6 as in op-program's --server mode.
-    #[arg(last = true, value_name = "SERVER")]
-    server: Vec<String>,
+    /// Also write a `.tree` file beside every state written (snapshots, --output) with the
+    /// memory tree's page hashes, so that loading it later skips re-hashing (also enabled by
+    /// CANNONBALL_TREE_SIDECAR=1). It is checked against the state's contents and ignored if stale.
+    #[arg(long = "tree-sidecar")]
+    tree_sidecar: bool,
+    #[command(flatten)]
+    oracle: OracleArgs,
 }
 
 #[derive(Args, Debug)]
@@ -160,6 +262,8 @@ fn dispatch(cli: Cli) -> interp::Result<()> {
             }
             Ok(())
         }
+        Cmd::Bisect(a) => bisect_cmd(*a),
+        Cmd::ServePreimages(a) => crate::serve::serve(&a.dir, a.exit_after, a.stall_after),
     }
 }
 
@@ -259,11 +363,6 @@ fn run_cmd(a: RunArgs) -> interp::Result<()> {
     if a.snapshot_at != StepPattern::Never {
         check_state_name("--snapshot-fmt", &a.snapshot_fmt)?;
     }
-    if a.preimages.is_some() && !a.server.is_empty() {
-        return Err(Error::invalid(
-            "give either --preimages DIR or a preimage server command after --, not both",
-        ));
-    }
     let cfg = RunConfig {
         output: (!a.output.is_empty()).then(|| PathBuf::from(&a.output)),
         proof_at: a.proof_at,
@@ -278,15 +377,11 @@ fn run_cmd(a: RunArgs) -> interp::Result<()> {
             .then_some(a.stop_at_preimage_larger_than),
         meta: load_meta(&a.meta)?,
         debug_info: a.debug_info,
+        tree_sidecar: a.tree_sidecar
+            || std::env::var_os("CANNONBALL_TREE_SIDECAR").is_some_and(|v| v == "1"),
     };
     let state = read_state(&a.input)?;
-    let oracle = if let Some(dir) = &a.preimages {
-        Oracle::new(Box::new(DirSource::new(dir)?))
-    } else if !a.server.is_empty() {
-        Oracle::new(Box::new(HostProcess::spawn(&a.server)?))
-    } else {
-        Oracle::none()
-    };
+    let oracle = a.oracle.open(None)?;
     let mut engine = run::Engine::for_state(&state, a.vm == "jit");
     if let run::Engine::Jit(j) = &mut engine {
         j.threshold = a.jit_threshold.max(1);
@@ -341,6 +436,115 @@ fn load_meta(path: &str) -> interp::Result<Metadata> {
     let r = interp::files::open_maybe_gz(&p)?;
     serde_json::from_reader(r)
         .map_err(|e| Error::invalid(format!("invalid metadata file {path}: {e}")))
+}
+
+fn bisect_cmd(a: BisectArgs) -> interp::Result<()> {
+    use crate::bisect::{record, Answerer, Query, RecordConfig, TraceEnd};
+    if let Some(o) = &a.output {
+        check_state_name("--output", o)?;
+    }
+    let queries_in: Box<dyn std::io::BufRead + Send> = if a.queries == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        let f = std::fs::File::open(&a.queries)
+            .map_err(|e| Error::io(format!("cannot open queries file {}", a.queries), e))?;
+        Box::new(std::io::BufReader::new(f))
+    };
+    let state = read_state(&a.input)?;
+    let seen = PreimageMap::default();
+    let oracle = a.oracle.open(Some(seen.clone()))?;
+    let mut engine = run::Engine::for_state(&state, a.vm == "jit");
+    if let run::Engine::Jit(j) = &mut engine {
+        j.threshold = a.jit_threshold.max(1);
+    }
+    let mut vm = Vm::new(state, oracle, Io::inherit());
+    let cfg = RecordConfig {
+        interval: a.checkpoint_interval.max(1),
+        budget: a.checkpoint_memory,
+        max_steps: a.max_steps,
+        info_at: a.info_at,
+    };
+    let trace = record(&mut vm, &mut engine, &cfg, seen)?;
+    drop(vm); // stops the preimage server: replays use what it served
+    if let Some(o) = &a.output {
+        write_state(&PathBuf::from(o), &trace.last)?;
+    }
+    let end = match &trace.end {
+        TraceEnd::Exited => format!(
+            "exited with code {} at step {}",
+            trace.last.exit_code(),
+            trace.last.step()
+        ),
+        TraceEnd::Fault(f) => format!("invalid transition: {f}"),
+        TraceEnd::Cut => format!("stopped at --max-steps {}", trace.last.step()),
+    };
+    eprintln!(
+        "recorded {} steps in {:.3}s ({:.1} M steps/s), {end}; {} checkpoints ({} evicted) holding {} (peak {}), {} preimages",
+        trace.steps,
+        trace.seconds,
+        trace.steps as f64 / trace.seconds.max(1e-9) / 1e6,
+        trace.store.len(),
+        trace.store.evicted,
+        run::human_bytes(trace.store.bytes()),
+        run::human_bytes(trace.store.peak_bytes),
+        trace.preimages.lock().map(|m| m.len()).unwrap_or(0),
+    );
+    let answerer = Answerer {
+        trace: &trace,
+        proof_fmt: a.proof_fmt.clone(),
+    };
+    // Read queries on a thread; answer whatever has arrived as one parallel batch, so both a
+    // file of many queries and an interactive client asking one at a time are served well.
+    let (tx, rx) = std::sync::mpsc::channel::<std::io::Result<String>>();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(queries_in) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let stdout = std::io::stdout();
+    let mut answered = 0u64;
+    let t0 = std::time::Instant::now();
+    while let Ok(first) = rx.recv() {
+        let mut lines = vec![first];
+        lines.extend(rx.try_iter());
+        let mut parsed: Vec<Result<Query, String>> = Vec::with_capacity(lines.len());
+        for l in lines {
+            let l = l.map_err(|e| Error::io("reading queries", e))?;
+            if l.trim().is_empty() || l.trim_start().starts_with('#') {
+                continue;
+            }
+            parsed.push(Query::parse(&l));
+        }
+        let valid: Vec<Query> = parsed
+            .iter()
+            .filter_map(|q| q.as_ref().ok().copied())
+            .collect();
+        let mut answers = answerer.answer_all(&valid).into_iter();
+        let mut out = stdout.lock();
+        for q in &parsed {
+            let line = match q {
+                Ok(_) => serde_json::to_string(&answers.next().expect("one answer per query")),
+                Err(e) => serde_json::to_string(&serde_json::json!({ "error": e })),
+            }
+            .map_err(|e| Error::invalid(e.to_string()))?;
+            writeln!(out, "{line}").map_err(|e| Error::io("writing answers", e))?;
+            answered += 1;
+        }
+        out.flush().map_err(|e| Error::io("writing answers", e))?;
+        if INTERRUPTED.load(Ordering::Relaxed) {
+            return Err(Error::invalid("interrupted"));
+        }
+    }
+    eprintln!(
+        "answered {answered} queries in {:.3}s; peak resident memory {}",
+        t0.elapsed().as_secs_f64(),
+        crate::bisect::peak_rss()
+            .map(run::human_bytes)
+            .unwrap_or_else(|| "unknown".into())
+    );
+    Ok(())
 }
 
 fn witness_cmd(a: WitnessArgs) -> interp::Result<()> {

@@ -2,8 +2,11 @@
 //! patterns ([`pattern`]) and the `cannonball` command line built on the reference VM of
 //! [`interp`].
 
+pub mod bisect;
+pub mod checkpoint;
 pub mod cli;
 pub mod diff;
 pub mod jit;
 pub mod pattern;
 pub mod run;
+pub mod serve;

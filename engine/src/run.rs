@@ -5,7 +5,7 @@
 
 use crate::pattern::StepPattern;
 use interp::elf::Metadata;
-use interp::files::{write_json, write_state, ProofJson};
+use interp::files::{write_json, write_state_with_tree, ProofJson};
 use interp::{Error, Result, Vm};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -65,6 +65,8 @@ pub struct RunConfig {
     pub meta: Metadata,
     /// `--debug-info` path.
     pub debug_info: Option<PathBuf>,
+    /// Write tree sidecars beside snapshots and the final state.
+    pub tree_sidecar: bool,
 }
 
 /// Fills the `%d` of a Go `Sprintf` file pattern.
@@ -171,7 +173,7 @@ pub fn run(vm: &mut Vm, engine: &mut Engine, cfg: &RunConfig) -> Result<RunOutco
         }
         if cfg.snapshot_at.matches(step) {
             let path = fill_fmt(&cfg.snapshot_fmt, step);
-            write_state(&path, &vm.state)?;
+            write_state_with_tree(&path, &mut vm.state, cfg.tree_sidecar)?;
         }
         if cfg.proof_at.matches(step) {
             let w = vm.step_with_proof()?;
@@ -201,7 +203,7 @@ pub fn run(vm: &mut Vm, engine: &mut Engine, cfg: &RunConfig) -> Result<RunOutco
     }
     let seconds = start.elapsed().as_secs_f64();
     if let Some(out) = &cfg.output {
-        write_state(out, &vm.state)?;
+        write_state_with_tree(out, &mut vm.state, cfg.tree_sidecar)?;
     }
     if let Some(path) = &cfg.debug_info {
         write_json(path, &debug_info(vm))?;
@@ -272,7 +274,7 @@ fn info_line(vm: &Vm, cfg: &RunConfig, last: &mut (Instant, u64)) {
     );
 }
 
-fn human_bytes(b: u64) -> String {
+pub fn human_bytes(b: u64) -> String {
     const U: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut v = b as f64;
     let mut i = 0;

@@ -12,6 +12,7 @@ use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A provider of preimages.
@@ -85,6 +86,75 @@ impl PreimageSource for DirSource {
     }
 }
 
+/// Preimages by key, shared between a recording pass and the replays that follow it.
+pub type PreimageMap = Arc<Mutex<rustc_hash::FxHashMap<B256, Arc<[u8]>>>>;
+
+/// Passes requests to another source and keeps every preimage it returns, so that replays of
+/// the same trace can be served without the host ([`CacheSource`]).
+pub struct RecordingSource {
+    inner: Box<dyn PreimageSource>,
+    /// What was fetched so far.
+    pub seen: PreimageMap,
+}
+
+impl std::fmt::Debug for RecordingSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordingSource").finish()
+    }
+}
+
+impl RecordingSource {
+    /// Records what `inner` serves into `seen`.
+    pub fn new(inner: Box<dyn PreimageSource>, seen: PreimageMap) -> Self {
+        RecordingSource { inner, seen }
+    }
+}
+
+impl PreimageSource for RecordingSource {
+    fn hint(&mut self, hint: &[u8]) -> Result<()> {
+        self.inner.hint(hint)
+    }
+    fn get(&mut self, key: &B256) -> Result<Vec<u8>> {
+        let v = self.inner.get(key)?;
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(*key, Arc::from(v.as_slice()));
+        Ok(v)
+    }
+    fn hints_sent(&self) -> u64 {
+        self.inner.hints_sent()
+    }
+}
+
+/// Serves preimages recorded by a [`RecordingSource`]; hints are dropped (a replay of a recorded
+/// trace asks only for preimages the recording saw).
+#[derive(Debug, Clone)]
+pub struct CacheSource {
+    map: PreimageMap,
+}
+
+impl CacheSource {
+    /// Serves from `map`.
+    pub fn new(map: PreimageMap) -> Self {
+        CacheSource { map }
+    }
+}
+
+impl PreimageSource for CacheSource {
+    fn hint(&mut self, _hint: &[u8]) -> Result<()> {
+        Ok(())
+    }
+    fn get(&mut self, key: &B256) -> Result<Vec<u8>> {
+        let m = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        m.get(key).map(|v| v.to_vec()).ok_or_else(|| {
+            Error::Oracle(format!(
+                "preimage {key} was not seen by the recording pass (the replay diverged from it)"
+            ))
+        })
+    }
+}
+
 /// A preimage server process speaking op-program's `--server` protocol on fds 3-6.
 pub struct HostProcess {
     child: Child,
@@ -94,6 +164,8 @@ pub struct HostProcess {
     pre_r: File,
     name: String,
     hints: u64,
+    /// Longest wait for any one answer of the server (`None`: wait forever).
+    timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for HostProcess {
@@ -178,7 +250,58 @@ impl HostProcess {
             pre_r: File::from(pre_res_r),
             name: prog.clone(),
             hints: 0,
+            timeout: None,
         })
+    }
+
+    /// Gives up on an answer (hint ack or preimage) that takes longer than `t`.
+    pub fn with_timeout(mut self, t: Option<Duration>) -> Self {
+        self.timeout = t;
+        self
+    }
+
+    /// `read_exact` on one of the server's pipes, failing after the timeout.
+    fn read_answer(&mut self, which: Pipe, buf: &mut [u8]) -> std::io::Result<()> {
+        let f = match which {
+            Pipe::HintAck => &mut self.hint_r,
+            Pipe::Preimage => &mut self.pre_r,
+        };
+        let Some(t) = self.timeout else {
+            return f.read_exact(buf);
+        };
+        let deadline = Instant::now() + t;
+        let mut done = 0;
+        while done < buf.len() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let mut pfd = libc::pollfd {
+                fd: f.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            let ms = left.as_millis().min(i32::MAX as u128) as i32;
+            // SAFETY: `pfd` is one valid pollfd for the duration of the call.
+            let rc = unsafe { libc::poll(&mut pfd, 1, ms) };
+            if rc < 0 {
+                let e = std::io::Error::last_os_error();
+                if e.kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(e);
+            }
+            if rc == 0 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("no answer within {}s (--preimage-timeout)", t.as_secs_f64()),
+                ));
+            }
+            match f.read(&mut buf[done..]) {
+                Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+                Ok(n) => done += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     fn died(&mut self, what: &str, e: impl std::fmt::Display) -> Error {
@@ -190,6 +313,13 @@ impl HostProcess {
     }
 }
 
+/// The server's answer pipes.
+#[derive(Clone, Copy)]
+enum Pipe {
+    HintAck,
+    Preimage,
+}
+
 impl PreimageSource for HostProcess {
     fn hint(&mut self, hint: &[u8]) -> Result<()> {
         let mut frame = Vec::with_capacity(4 + hint.len());
@@ -199,7 +329,7 @@ impl PreimageSource for HostProcess {
             return Err(self.died("sending a hint to the preimage server", e));
         }
         let mut ack = [0u8; 1];
-        if let Err(e) = self.hint_r.read_exact(&mut ack) {
+        if let Err(e) = self.read_answer(Pipe::HintAck, &mut ack) {
             return Err(self.died("waiting for the preimage server's hint ack", e));
         }
         self.hints += 1;
@@ -211,7 +341,7 @@ impl PreimageSource for HostProcess {
             return Err(self.died("sending a preimage request", e));
         }
         let mut len = [0u8; 8];
-        if let Err(e) = self.pre_r.read_exact(&mut len) {
+        if let Err(e) = self.read_answer(Pipe::Preimage, &mut len) {
             return Err(self.died(&format!("reading the length of preimage {key}"), e));
         }
         let n = u64::from_be_bytes(len);
@@ -221,7 +351,7 @@ impl PreimageSource for HostProcess {
             )));
         }
         let mut data = vec![0u8; n as usize];
-        if let Err(e) = self.pre_r.read_exact(&mut data) {
+        if let Err(e) = self.read_answer(Pipe::Preimage, &mut data) {
             return Err(self.died(&format!("reading preimage {key} ({n} bytes)"), e));
         }
         Ok(data)
@@ -305,6 +435,11 @@ impl Oracle {
     /// An oracle that has no preimages.
     pub fn none() -> Self {
         Self::new(Box::new(NoSource))
+    }
+
+    /// The source behind this oracle.
+    pub fn into_source(self) -> Box<dyn PreimageSource> {
+        self.src
     }
 
     /// Sends a hint.
