@@ -59,3 +59,37 @@ pub fn random_memory(pages: usize, depth: u32, seed: u64) -> Memory {
     }
     m
 }
+
+/// A multithreaded64-5 state whose memory is [`random_memory`] with `pages` pages.
+pub fn random_state(pages: usize, seed: u64) -> State {
+    let mut s = interp::state::MtState::new(VmVersion::MultiThreaded64V5, 0x10000);
+    s.memory = random_memory(pages, 59, seed);
+    State::Mt(s)
+}
+
+/// Records a fixture's whole trace with the JIT, taking a checkpoint every `interval` steps
+/// (the first pass of `cannonball bisect`).
+pub fn record_fixture(
+    name: &str,
+    preimages: Option<&str>,
+    interval: u64,
+    budget: u64,
+) -> engine::bisect::Trace {
+    use engine::bisect::{record, RecordConfig};
+    use interp::oracle::{PreimageMap, RecordingSource};
+    let seen = PreimageMap::default();
+    let mut vm = fixture_vm(name, VmVersion::MultiThreaded64V5, preimages);
+    let inner = std::mem::replace(&mut vm.oracle, Oracle::none());
+    vm.oracle = Oracle::new(Box::new(RecordingSource::new(
+        inner.into_source(),
+        seen.clone(),
+    )));
+    let mut eng = engine::run::Engine::for_state(&vm.state, true);
+    let cfg = RecordConfig {
+        interval,
+        budget,
+        max_steps: None,
+        info_at: engine::pattern::StepPattern::Never,
+    };
+    record(&mut vm, &mut eng, &cfg, seen).expect("records")
+}
