@@ -1,6 +1,11 @@
 //! Benchmark scenarios, defined once and shared by the criterion benches (`benches/`) and the
 //! workload harness.
 
+pub mod host;
+pub mod report;
+pub mod scenario;
+pub use scenario::{scenario, Scenario, SCENARIOS};
+
 use interp::elf::load_elf;
 use interp::memory::{Memory, PAGE_SIZE};
 use interp::oracle::{DirSource, Oracle};

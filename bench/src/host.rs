@@ -1,0 +1,283 @@
+//! Runs a guest as a measured subprocess: wall time, exit status and peak resident memory (the
+//! child's `ru_maxrss` from `wait4`), with the preimage oracle optionally served on fds 3..6
+//! from a preimage directory, as Cannon's host does (and `fixtures/scripts/qemu_claim.py` for
+//! qemu-user). Used for qemu-mips64 and for native builds of the guests, which speak the oracle
+//! protocol over those descriptors directly, and for `cannonball` itself (no oracle fds).
+//!
+//! Guest view: fd 3 = hint acks (read), fd 4 = hint frames (write; u32 BE length + payload,
+//! answered with one 0x00 byte), fd 5 = preimage data (read), fd 6 = preimage keys (write;
+//! 32 bytes, answered with a u64 BE length + the bytes of `DIR/0x<hex key>`).
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// What a measured run gave.
+#[derive(Debug, Clone)]
+pub struct ChildRun {
+    /// Exit code, or 128 + signal number when the child was killed by a signal.
+    pub code: i32,
+    /// Killed by this signal.
+    pub signal: Option<i32>,
+    /// From spawn to reaping.
+    pub wall: Duration,
+    /// The child's peak resident set size in KiB (`ru_maxrss`).
+    pub max_rss_kib: u64,
+    /// Captured stdout.
+    pub stdout: Vec<u8>,
+    /// Captured stderr.
+    pub stderr: Vec<u8>,
+    /// Hints received (oracle runs).
+    pub hints: u64,
+    /// Preimages served (oracle runs).
+    pub preimages: u64,
+}
+
+fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0i32; 2];
+    // SAFETY: pipe2 writes two descriptors into the array, which we then own.
+    unsafe {
+        if libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok((OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])))
+    }
+}
+
+fn read_full(f: &mut File, buf: &mut [u8]) -> std::io::Result<bool> {
+    let mut got = 0;
+    while got < buf.len() {
+        match f.read(&mut buf[got..]) {
+            Ok(0) if got == 0 => return Ok(false),
+            Ok(0) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "truncated frame",
+                ))
+            }
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(true)
+}
+
+fn reader(mut f: File) -> JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = f.read_to_end(&mut v);
+        v
+    })
+}
+
+fn note(slot: &Mutex<Option<String>>, msg: String) {
+    slot.lock().unwrap().get_or_insert(msg);
+}
+
+/// The serving side of the oracle pipes.
+struct Server {
+    hints: JoinHandle<u64>,
+    preimages: JoinHandle<u64>,
+    error: Arc<Mutex<Option<String>>>,
+}
+
+fn serve(
+    dir: PathBuf,
+    pid: i32,
+    (mut hint_r, mut ack_w): (File, File),
+    (mut key_r, mut data_w): (File, File),
+) -> Server {
+    let error = Arc::new(Mutex::new(None::<String>));
+    let (error_h, error_p) = (error.clone(), error.clone());
+    let hints = std::thread::spawn(move || {
+        let mut n = 0u64;
+        let mut len = [0u8; 4];
+        loop {
+            match read_full(&mut hint_r, &mut len) {
+                Ok(true) => {}
+                Ok(false) => return n,
+                Err(e) => {
+                    note(&error_h, format!("reading a hint: {e}"));
+                    return n;
+                }
+            }
+            let mut payload = vec![0u8; u32::from_be_bytes(len) as usize];
+            match read_full(&mut hint_r, &mut payload) {
+                Ok(true) => {}
+                Ok(false) => {
+                    note(&error_h, "truncated hint".into());
+                    return n;
+                }
+                Err(e) => {
+                    note(&error_h, format!("reading a hint: {e}"));
+                    return n;
+                }
+            }
+            n += 1;
+            if ack_w.write_all(&[0]).is_err() {
+                return n; // the guest is gone
+            }
+        }
+    });
+    let preimages = std::thread::spawn(move || {
+        let mut n = 0u64;
+        let mut key = [0u8; 32];
+        loop {
+            match read_full(&mut key_r, &mut key) {
+                Ok(true) => {}
+                Ok(false) => return n,
+                Err(e) => {
+                    note(&error_p, format!("reading a preimage key: {e}"));
+                    return n;
+                }
+            }
+            let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+            let path = dir.join(format!("0x{hex}"));
+            let data = match std::fs::read(&path) {
+                Ok(d) => d,
+                Err(e) => {
+                    note(
+                        &error_p,
+                        format!("missing preimage {}: {e}", path.display()),
+                    );
+                    // the guest waits for the answer, so it is alive (not reaped): stop it
+                    // SAFETY: kill has no memory effects on this process.
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                    return n;
+                }
+            };
+            n += 1;
+            let mut msg = Vec::with_capacity(8 + data.len());
+            msg.extend_from_slice(&(data.len() as u64).to_be_bytes());
+            msg.extend_from_slice(&data);
+            if data_w.write_all(&msg).is_err() {
+                return n;
+            }
+        }
+    });
+    Server {
+        hints,
+        preimages,
+        error,
+    }
+}
+
+/// Runs `cmd` to completion (stdin from /dev/null, stdout and stderr captured) and measures it.
+/// With `oracle = Some(dir)`, the child gets the oracle pipes on fds 3..6, served from `dir`.
+pub fn run_measured(mut cmd: Command, oracle: Option<&Path>) -> std::io::Result<ChildRun> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let pipes = match oracle {
+        Some(_) => {
+            let (ack_r, ack_w) = pipe()?; // guest fd 3 <- host
+            let (hint_r, hint_w) = pipe()?; // guest fd 4 -> host
+            let (data_r, data_w) = pipe()?; // guest fd 5 <- host
+            let (key_r, key_w) = pipe()?; // guest fd 6 -> host
+            let child_fds = [
+                ack_r.as_raw_fd(),
+                hint_w.as_raw_fd(),
+                data_r.as_raw_fd(),
+                key_w.as_raw_fd(),
+            ];
+            // SAFETY: the closure only calls async-signal-safe functions (fcntl, dup2, close) on
+            // descriptors that are open in the child; it allocates nothing.
+            unsafe {
+                cmd.pre_exec(move || {
+                    // Move the sources out of the way of 3..=6 first, then place them (dup2
+                    // clears close-on-exec on the copies).
+                    let mut high = [0i32; 4];
+                    for (h, &fd) in high.iter_mut().zip(child_fds.iter()) {
+                        *h = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 64);
+                        if *h < 0 {
+                            return Err(std::io::Error::last_os_error());
+                        }
+                    }
+                    for (k, &h) in high.iter().enumerate() {
+                        if libc::dup2(h, 3 + k as i32) < 0 {
+                            return Err(std::io::Error::last_os_error());
+                        }
+                    }
+                    for h in high {
+                        libc::close(h);
+                    }
+                    Ok(())
+                });
+            }
+            Some((
+                [ack_r, hint_w, data_r, key_w],
+                (hint_r, ack_w),
+                (key_r, data_w),
+            ))
+        }
+        None => None,
+    };
+    let start = Instant::now();
+    let mut child = cmd.spawn()?;
+    let pid = child.id() as i32;
+    let server = pipes.map(|(child_ends, hint, key)| {
+        drop(child_ends); // the guest's ends live in the child only
+        serve(
+            oracle.expect("oracle dir").to_path_buf(),
+            pid,
+            (File::from(hint.0), File::from(hint.1)),
+            (File::from(key.0), File::from(key.1)),
+        )
+    });
+    let out = reader(File::from(OwnedFd::from(
+        child.stdout.take().expect("piped"),
+    )));
+    let err = reader(File::from(OwnedFd::from(
+        child.stderr.take().expect("piped"),
+    )));
+    let mut status = 0i32;
+    // SAFETY: an all-zero rusage is a valid value of the plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = loop {
+        // SAFETY: `pid` is our unreaped child; status and usage point to live locals.
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if r < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+            continue;
+        }
+        break r;
+    };
+    let wall = start.elapsed();
+    if r < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // `child` is reaped: dropping it neither waits nor kills.
+    drop(child);
+    let stdout = out.join().unwrap_or_default();
+    let stderr = err.join().unwrap_or_default();
+    let (mut hints, mut preimages) = (0, 0);
+    if let Some(s) = server {
+        hints = s.hints.join().unwrap_or(0);
+        preimages = s.preimages.join().unwrap_or(0);
+        if let Some(e) = s.error.lock().unwrap().take() {
+            return Err(std::io::Error::other(format!("preimage host: {e}")));
+        }
+    }
+    let (code, signal) = if libc::WIFEXITED(status) {
+        (libc::WEXITSTATUS(status), None)
+    } else {
+        let sig = libc::WTERMSIG(status);
+        (128 + sig, Some(sig))
+    };
+    Ok(ChildRun {
+        code,
+        signal,
+        wall,
+        max_rss_kib: usage.ru_maxrss as u64,
+        stdout,
+        stderr,
+        hints,
+        preimages,
+    })
+}
