@@ -211,6 +211,15 @@ struct RunArgs {
     /// CANNONBALL_TREE_SIDECAR=1). It is checked against the state's contents and ignored if stale.
     #[arg(long = "tree-sidecar")]
     tree_sidecar: bool,
+    /// Track guest call stacks (symbols from --meta) and print a traceback when the run fails
+    /// (runs in the interpreter).
+    #[arg(long)]
+    debug: bool,
+    /// Write a profile: step counts per call stack as folded stacks to FILE (render with
+    /// inferno-flamegraph), and per function and instruction class to FILE.json (runs in the
+    /// interpreter; symbols from --meta).
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
     #[command(flatten)]
     oracle: OracleArgs,
 }
@@ -379,7 +388,14 @@ fn run_cmd(a: RunArgs) -> interp::Result<()> {
         debug_info: a.debug_info,
         tree_sidecar: a.tree_sidecar
             || std::env::var_os("CANNONBALL_TREE_SIDECAR").is_some_and(|v| v == "1"),
+        debug: a.debug,
+        profile: a.profile.clone(),
     };
+    if (a.debug || a.profile.is_some()) && cfg.meta.symbols.is_empty() {
+        return Err(Error::invalid(
+            "--debug and --profile need symbols: pass --meta with the meta.json load-elf wrote",
+        ));
+    }
     let state = read_state(&a.input)?;
     let oracle = a.oracle.open(None)?;
     let mut engine = run::Engine::for_state(&state, a.vm == "jit");

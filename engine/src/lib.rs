@@ -8,5 +8,6 @@ pub mod cli;
 pub mod diff;
 pub mod jit;
 pub mod pattern;
+pub mod profile;
 pub mod run;
 pub mod serve;

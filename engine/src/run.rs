@@ -67,6 +67,10 @@ pub struct RunConfig {
     pub debug_info: Option<PathBuf>,
     /// Write tree sidecars beside snapshots and the final state.
     pub tree_sidecar: bool,
+    /// `--debug`: track call stacks and print a traceback when a step fails.
+    pub debug: bool,
+    /// `--profile FILE`: folded stacks to FILE, a summary to FILE.json.
+    pub profile: Option<PathBuf>,
 }
 
 /// Fills the `%d` of a Go `Sprintf` file pattern.
@@ -157,7 +161,66 @@ fn preimage_filters_active(cfg: &RunConfig) -> bool {
 pub fn run(vm: &mut Vm, engine: &mut Engine, cfg: &RunConfig) -> Result<RunOutcome> {
     let start = Instant::now();
     let start_step = vm.state.step();
-    let mut last_info = (Instant::now(), start_step);
+    // --debug and --profile watch every step, in the interpreter
+    let mut watcher = (cfg.debug || cfg.profile.is_some()).then(|| {
+        crate::profile::Watcher::new(
+            cfg.meta.clone(),
+            cfg.profile.is_some(),
+            vm.state.version().is_multithreaded64(),
+        )
+    });
+    let r = run_loop(vm, engine, cfg, watcher.as_mut());
+    if let (Err(Error::Fault(_)), Some(w), true) = (&r, watcher.as_mut(), cfg.debug) {
+        print!("{}", w.traceback(&vm.state));
+    }
+    r?;
+    let seconds = start.elapsed().as_secs_f64();
+    if let Some(out) = &cfg.output {
+        write_state_with_tree(out, &mut vm.state, cfg.tree_sidecar)?;
+    }
+    if let Some(path) = &cfg.debug_info {
+        write_json(path, &debug_info(vm))?;
+    }
+    if let (Some(path), Some(w)) = (&cfg.profile, watcher.as_mut()) {
+        write_profile(path, w)?;
+    }
+    Ok(RunOutcome {
+        steps: vm.state.step() - start_step,
+        seconds,
+    })
+}
+
+/// Writes the folded stacks to `path` and the summary to `path.json`, and prints the summary.
+fn write_profile(path: &std::path::Path, w: &mut crate::profile::Watcher) -> Result<()> {
+    let folded = w.folded();
+    interp::files::write_atomic(path, |f| f.write_all(folded.as_bytes()))?;
+    let summary = crate::profile::ProfileSummary::of(w);
+    let mut json = path.as_os_str().to_owned();
+    json.push(".json");
+    write_json(&PathBuf::from(json), &summary)?;
+    let total = summary.total_steps.max(1) as f64;
+    eprintln!("profile: {} steps", summary.total_steps);
+    for (c, n) in &summary.classes {
+        eprintln!("  {c:<10} {n:>14} {:5.1}%", *n as f64 * 100.0 / total);
+    }
+    for s in summary.symbols.iter().take(10) {
+        eprintln!(
+            "  {:>14} {:5.1}%  {}",
+            s.steps,
+            s.steps as f64 * 100.0 / total,
+            s.name
+        );
+    }
+    Ok(())
+}
+
+fn run_loop(
+    vm: &mut Vm,
+    engine: &mut Engine,
+    cfg: &RunConfig,
+    mut watcher: Option<&mut crate::profile::Watcher>,
+) -> Result<()> {
+    let mut last_info = (Instant::now(), vm.state.step());
     let per_step = preimage_filters_active(cfg);
     while !vm.state.exited() {
         if INTERRUPTED.load(Ordering::Relaxed) {
@@ -176,7 +239,10 @@ pub fn run(vm: &mut Vm, engine: &mut Engine, cfg: &RunConfig) -> Result<RunOutco
             write_state_with_tree(&path, &mut vm.state, cfg.tree_sidecar)?;
         }
         if cfg.proof_at.matches(step) {
-            let w = vm.step_with_proof()?;
+            let w = match watcher.as_deref_mut() {
+                Some(wt) => wt.watch(vm, |vm| vm.step_with_proof())?,
+                None => vm.step_with_proof()?,
+            };
             let path = fill_fmt(&cfg.proof_fmt, step);
             write_json(&path, &ProofJson::from(&w))?;
             if per_step && preimage_stop(vm, cfg, w.preimage.as_ref()) {
@@ -185,7 +251,10 @@ pub fn run(vm: &mut Vm, engine: &mut Engine, cfg: &RunConfig) -> Result<RunOutco
             continue;
         }
         if per_step {
-            vm.step_recording_reads()?;
+            match watcher.as_deref_mut() {
+                Some(wt) => wt.watch(vm, |vm| vm.step_recording_reads())?,
+                None => vm.step_recording_reads()?,
+            }
             let read = vm.take_last_read();
             if preimage_stop(vm, cfg, read.as_ref()) {
                 break;
@@ -199,19 +268,12 @@ pub fn run(vm: &mut Vm, engine: &mut Engine, cfg: &RunConfig) -> Result<RunOutco
             .min()
             .unwrap_or(u64::MAX)
             .min(step.saturating_add(CHUNK));
-        engine.run_until(vm, next)?;
+        match watcher.as_deref_mut() {
+            Some(wt) => wt.run_until(vm, next)?,
+            None => engine.run_until(vm, next)?,
+        }
     }
-    let seconds = start.elapsed().as_secs_f64();
-    if let Some(out) = &cfg.output {
-        write_state_with_tree(out, &mut vm.state, cfg.tree_sidecar)?;
-    }
-    if let Some(path) = &cfg.debug_info {
-        write_json(path, &debug_info(vm))?;
-    }
-    Ok(RunOutcome {
-        steps: vm.state.step() - start_step,
-        seconds,
-    })
+    Ok(())
 }
 
 fn preimage_stop(vm: &Vm, cfg: &RunConfig, read: Option<&interp::oracle::PreimageRead>) -> bool {
