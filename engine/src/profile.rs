@@ -7,7 +7,10 @@
 //! is a linking jump or branch (`jal`, `jalr` with rd ≠ 0, `bgezal`/`bltzal` when taken; the
 //! callee is the NextPC the step produced), a return is `jr $ra`. When a return does not land in
 //! the function on top of the stack (tail calls, inlined frames), the stack snaps back to the
-//! innermost frame of the function returned into, as Go Cannon's stack tracker does.
+//! innermost frame of the function returned into, as Go Cannon's stack tracker does. When
+//! profiling, a call into a function already on the stack folds the stack back to that frame
+//! (recursion and Go's scheduler loop, re-entered through `gogo`/`mcall`, which never return,
+//! would otherwise grow stacks without bound); `--debug` tracebacks keep every frame.
 
 use interp::decode::{decode, Op};
 use interp::elf::Metadata;
@@ -285,13 +288,24 @@ impl Watcher {
             _ => false,
         };
         if call {
+            let sym = self.syms.index(&self.meta, dest);
+            if self.profiling {
+                // re-entry (recursion, Go's scheduler loop re-entered from a goroutine through
+                // gogo/mcall, which never return): fold the stack back to the earlier frame, so
+                // stacks stay bounded and flame graphs readable
+                let nodes = &self.nodes;
+                if let Some(stack) = self.stacks.get_mut(&p.tid) {
+                    if let Some(k) = stack.iter().rposition(|f| nodes[f.node as usize].1 == sym) {
+                        stack.truncate(k);
+                    }
+                }
+            }
             let top = self
                 .stacks
                 .get(&p.tid)
                 .and_then(|s| s.last())
                 .map(|f| f.node)
                 .unwrap_or(0);
-            let sym = self.syms.index(&self.meta, dest);
             let node = self.child(top, sym);
             self.stacks.entry(p.tid).or_default().push(Frame {
                 target: dest,

@@ -13,6 +13,7 @@ use flate2::Compression;
 use serde::Serialize;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 /// Opens `path` for reading, transparently gunzipping it.
@@ -224,7 +225,8 @@ pub fn write_atomic(
         let f = File::create(&tmp)?;
         let mut bw = BufWriter::with_capacity(1 << 16, f);
         if gz {
-            let mut enc = ParGzWriter::new(&mut bw);
+            let fd = bw.get_ref().as_raw_fd();
+            let mut enc = ParGzWriter::new(&mut bw, fd);
             write(&mut enc)?;
             enc.finish()?;
         } else {
@@ -248,6 +250,9 @@ pub fn write_atomic(
 /// at a time, so memory stays bounded however large the state.
 struct ParGzWriter<W: Write> {
     out: W,
+    /// The file behind `out`, whose write-back is started after every batch so that the final
+    /// fsync does not wait for the whole file.
+    fd: std::os::fd::RawFd,
     buf: Vec<u8>,
     pending: Vec<Vec<u8>>,
     wrote_member: bool,
@@ -256,9 +261,10 @@ struct ParGzWriter<W: Write> {
 const GZ_CHUNK: usize = 4 << 20;
 
 impl<W: Write> ParGzWriter<W> {
-    fn new(out: W) -> Self {
+    fn new(out: W, fd: std::os::fd::RawFd) -> Self {
         ParGzWriter {
             out,
+            fd,
             buf: Vec::with_capacity(GZ_CHUNK),
             pending: Vec::new(),
             wrote_member: false,
@@ -281,6 +287,11 @@ impl<W: Write> ParGzWriter<W> {
         for m in members {
             self.out.write_all(&m?)?;
             self.wrote_member = true;
+        }
+        self.out.flush()?;
+        // SAFETY: sync_file_range only starts write-back of the open file's dirty pages.
+        unsafe {
+            libc::sync_file_range(self.fd, 0, 0, libc::SYNC_FILE_RANGE_WRITE);
         }
         Ok(())
     }
