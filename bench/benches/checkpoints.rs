@@ -60,8 +60,12 @@ fn snapshots(c: &mut Criterion) {
     // 25,600 pages of pseudo-random bytes: the worst case for gzip and for hashing
     let mut state = random_state(25_600, 11);
     state.memory_mut().root();
-    for (name, tree) in [("bin_gz", false), ("bin_gz_with_tree", true)] {
-        let path = dir.join(format!("{name}.bin.gz"));
+    for (name, file, tree) in [
+        ("bin_gz", "s.bin.gz", false),
+        ("bin_gz_with_tree", "t.bin.gz", true),
+        ("bin_uncompressed", "u.bin", false),
+    ] {
+        let path = dir.join(file);
         g.bench_function(format!("write_{name}"), |b| {
             b.iter(|| write_state_with_tree(&path, &mut state, tree).expect("writes"))
         });
