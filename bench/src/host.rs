@@ -11,7 +11,6 @@
 use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -187,30 +186,7 @@ pub fn run_measured(mut cmd: Command, oracle: Option<&Path>) -> std::io::Result<
                 data_r.as_raw_fd(),
                 key_w.as_raw_fd(),
             ];
-            // SAFETY: the closure only calls async-signal-safe functions (fcntl, dup2, close) on
-            // descriptors that are open in the child; it allocates nothing.
-            unsafe {
-                cmd.pre_exec(move || {
-                    // Move the sources out of the way of 3..=6 first, then place them (dup2
-                    // clears close-on-exec on the copies).
-                    let mut high = [0i32; 4];
-                    for (h, &fd) in high.iter_mut().zip(child_fds.iter()) {
-                        *h = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 64);
-                        if *h < 0 {
-                            return Err(std::io::Error::last_os_error());
-                        }
-                    }
-                    for (k, &h) in high.iter().enumerate() {
-                        if libc::dup2(h, 3 + k as i32) < 0 {
-                            return Err(std::io::Error::last_os_error());
-                        }
-                    }
-                    for h in high {
-                        libc::close(h);
-                    }
-                    Ok(())
-                });
-            }
+            interp::oracle::place_oracle_fds(&mut cmd, child_fds);
             Some((
                 [ack_r, hint_w, data_r, key_w],
                 (hint_r, ack_w),

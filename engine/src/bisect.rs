@@ -123,8 +123,7 @@ pub fn record(
         }
     }
     let steps = vm.state.step() - start;
-    let mut last = vm.state.checkpoint();
-    last.memory_mut().update_hashes();
+    let last = vm.state.checkpoint(); // hashed by `checkpoint`
     Ok(Trace {
         store,
         last,

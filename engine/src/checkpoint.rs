@@ -126,8 +126,7 @@ impl CheckpointStore {
 
     /// The latest checkpoint at or before `step`.
     pub fn nearest(&self, step: u64) -> Option<&Checkpoint> {
-        let i = self.cps.partition_point(|c| c.step <= step);
-        i.checked_sub(1).map(|i| &self.cps[i])
+        self.nearest_index(step).map(|i| &self.cps[i])
     }
 
     /// Index of [`CheckpointStore::nearest`].

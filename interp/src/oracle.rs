@@ -190,6 +190,36 @@ fn pipe() -> Result<(OwnedFd, OwnedFd)> {
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
+/// Arranges for `fds` to become descriptors 3, 4, 5 and 6 of the child `cmd` starts (the oracle
+/// channels of cannon-spec §8.5), whichever side of the protocol the child speaks.
+pub fn place_oracle_fds(cmd: &mut Command, fds: [std::os::fd::RawFd; 4]) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure only calls async-signal-safe functions (fcntl, dup2, close) on
+    // descriptors that are open in the child; it allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            // Move the sources out of the way of 3..=6 first, then place them (dup2 clears
+            // close-on-exec on the copies).
+            let mut high = [0i32; 4];
+            for (h, &fd) in high.iter_mut().zip(fds.iter()) {
+                *h = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 64);
+                if *h < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            for (k, &h) in high.iter().enumerate() {
+                if libc::dup2(h, 3 + k as i32) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            for h in high {
+                libc::close(h);
+            }
+            Ok(())
+        });
+    }
+}
+
 impl HostProcess {
     /// Starts `argv` with the four oracle descriptors and `NO_COLOR=1`.
     pub fn spawn(argv: &[String]) -> Result<Self> {
@@ -214,30 +244,7 @@ impl HostProcess {
             .stdin(Stdio::null())
             .stdout(Stdio::inherit())
             .stderr(Stdio::inherit());
-        // SAFETY: the closure only calls async-signal-safe functions (fcntl, dup2) on descriptors
-        // that are open in the child; it allocates nothing.
-        unsafe {
-            use std::os::unix::process::CommandExt;
-            cmd.pre_exec(move || {
-                // Move the sources out of the way of 3..=6 first, then place them.
-                let mut high = [0i32; 4];
-                for (h, &fd) in high.iter_mut().zip(child_fds.iter()) {
-                    *h = libc::fcntl(fd, libc::F_DUPFD, 64);
-                    if *h < 0 {
-                        return Err(std::io::Error::last_os_error());
-                    }
-                }
-                for (k, &h) in high.iter().enumerate() {
-                    if libc::dup2(h, 3 + k as i32) < 0 {
-                        return Err(std::io::Error::last_os_error());
-                    }
-                }
-                for h in high {
-                    libc::close(h);
-                }
-                Ok(())
-            });
-        }
+        place_oracle_fds(&mut cmd, child_fds);
         let child = cmd
             .spawn()
             .map_err(|e| Error::Oracle(format!("cannot start preimage server {prog:?}: {e}")))?;
