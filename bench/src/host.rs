@@ -8,8 +8,9 @@
 //! answered with one 0x00 byte), fd 5 = preimage data (read), fd 6 = preimage keys (write;
 //! 32 bytes, answered with a u64 BE length + the bytes of `DIR/0x<hex key>`).
 
+use interp::oracle::wire::{self, ServeError};
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -49,25 +50,6 @@ fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
     }
 }
 
-fn read_full(f: &mut File, buf: &mut [u8]) -> std::io::Result<bool> {
-    let mut got = 0;
-    while got < buf.len() {
-        match f.read(&mut buf[got..]) {
-            Ok(0) if got == 0 => return Ok(false),
-            Ok(0) => {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::UnexpectedEof,
-                    "truncated frame",
-                ))
-            }
-            Ok(n) => got += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(true)
-}
-
 fn reader(mut f: File) -> JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
         let mut v = Vec::new();
@@ -96,70 +78,28 @@ fn serve(
     let error = Arc::new(Mutex::new(None::<String>));
     let (error_h, error_p) = (error.clone(), error.clone());
     let hints = std::thread::spawn(move || {
-        let mut n = 0u64;
-        let mut len = [0u8; 4];
-        loop {
-            match read_full(&mut hint_r, &mut len) {
-                Ok(true) => {}
-                Ok(false) => return n,
-                Err(e) => {
-                    note(&error_h, format!("reading a hint: {e}"));
-                    return n;
-                }
-            }
-            let mut payload = vec![0u8; u32::from_be_bytes(len) as usize];
-            match read_full(&mut hint_r, &mut payload) {
-                Ok(true) => {}
-                Ok(false) => {
-                    note(&error_h, "truncated hint".into());
-                    return n;
-                }
-                Err(e) => {
-                    note(&error_h, format!("reading a hint: {e}"));
-                    return n;
-                }
-            }
-            n += 1;
-            if ack_w.write_all(&[0]).is_err() {
-                return n; // the guest is gone
-            }
+        let (n, r) = wire::serve_hints(&mut hint_r, &mut ack_w);
+        if let Err(ServeError::Read(e)) = r {
+            note(&error_h, format!("reading a hint: {e}"));
         }
+        n // (a failed write: the guest is gone)
     });
     let preimages = std::thread::spawn(move || {
-        let mut n = 0u64;
-        let mut key = [0u8; 32];
-        loop {
-            match read_full(&mut key_r, &mut key) {
-                Ok(true) => {}
-                Ok(false) => return n,
-                Err(e) => {
-                    note(&error_p, format!("reading a preimage key: {e}"));
-                    return n;
-                }
-            }
-            let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-            let path = dir.join(format!("0x{hex}"));
-            let data = match std::fs::read(&path) {
-                Ok(d) => d,
-                Err(e) => {
-                    note(
-                        &error_p,
-                        format!("missing preimage {}: {e}", path.display()),
-                    );
-                    // the guest waits for the answer, so it is alive (not reaped): stop it
-                    // SAFETY: kill has no memory effects on this process.
-                    unsafe { libc::kill(pid, libc::SIGKILL) };
-                    return n;
-                }
-            };
-            n += 1;
-            let mut msg = Vec::with_capacity(8 + data.len());
-            msg.extend_from_slice(&(data.len() as u64).to_be_bytes());
-            msg.extend_from_slice(&data);
-            if data_w.write_all(&msg).is_err() {
-                return n;
+        let (n, r) = wire::serve_preimages(&mut key_r, &mut data_w, |key| {
+            let path = dir.join(interp::files::to_hex(key));
+            std::fs::read(&path).map_err(|e| format!("missing preimage {}: {e}", path.display()))
+        });
+        match r {
+            Ok(_) | Err(ServeError::Write(_)) => {}
+            Err(ServeError::Read(e)) => note(&error_p, format!("reading a preimage key: {e}")),
+            Err(ServeError::Lookup(msg)) => {
+                note(&error_p, msg);
+                // the guest waits for the answer, so it is alive (not reaped): stop it
+                // SAFETY: kill has no memory effects on this process.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
             }
         }
+        n
     });
     Server {
         hints,

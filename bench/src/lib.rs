@@ -89,7 +89,7 @@ pub fn record_fixture(
         inner.into_source(),
         seen.clone(),
     )));
-    let mut eng = engine::run::Engine::for_state(&vm.state, true);
+    let mut eng = engine::engine::Engine::for_state(&vm.state, true);
     let cfg = RecordConfig {
         interval,
         budget,

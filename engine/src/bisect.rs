@@ -9,8 +9,9 @@
 //! final state hash, the state data its witness and the proof data empty.
 
 use crate::checkpoint::CheckpointStore;
+use crate::engine::Engine;
 use crate::pattern::StepPattern;
-use crate::run::{fill_fmt, Engine, INTERRUPTED};
+use crate::run::{fill_fmt, INTERRUPTED};
 use interp::files::{to_hex, write_json, ProofJson, WitnessJson};
 use interp::oracle::{CacheSource, Oracle, PreimageMap};
 use interp::{Error, Io, Result, State, Vm};
@@ -98,7 +99,7 @@ pub fn record(
                 0.0
             };
             last_info = (now, step);
-            eprintln!(
+            tracing::info!(
                 "recording step={step} ips={ips:.0} checkpoints={} held={}",
                 store.len(),
                 crate::run::human_bytes(store.bytes())

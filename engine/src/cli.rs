@@ -2,6 +2,7 @@
 //! (cannon-spec §5): 0 on success, 1 on an error (printed as `error: ...`), 2 when the guest makes
 //! an invalid transition (a VM panic to op-challenger), 130 when interrupted.
 
+use crate::engine::Engine;
 use crate::pattern::StepPattern;
 use crate::run::{self, PreimageStop, PreimageType, RunConfig, INTERRUPTED};
 use clap::{Args, Parser, Subcommand};
@@ -244,6 +245,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    crate::log::init();
     install_signal_handlers();
     match dispatch(cli) {
         Ok(()) => 0,
@@ -398,14 +400,14 @@ fn run_cmd(a: RunArgs) -> interp::Result<()> {
     }
     let state = read_state(&a.input)?;
     let oracle = a.oracle.open(None)?;
-    let mut engine = run::Engine::for_state(&state, a.vm == "jit");
-    if let run::Engine::Jit(j) = &mut engine {
+    let mut engine = Engine::for_state(&state, a.vm == "jit");
+    if let Some(j) = engine.jit_mut() {
         j.threshold = a.jit_threshold.max(1);
     }
     let mut vm = Vm::new(state, oracle, Io::inherit());
     let start = vm.state.step();
     let out = run::run(&mut vm, &mut engine, &cfg)?;
-    if let (true, run::Engine::Jit(j)) = (a.jit_stats, &engine) {
+    if let (true, Some(j)) = (a.jit_stats, engine.jit()) {
         let s = &j.stats;
         eprintln!(
             "jit: {} blocks ({} insns) compiled in {:.3}s; {} steps compiled, {} interpreted, {} invalidations",
@@ -469,8 +471,8 @@ fn bisect_cmd(a: BisectArgs) -> interp::Result<()> {
     let state = read_state(&a.input)?;
     let seen = PreimageMap::default();
     let oracle = a.oracle.open(Some(seen.clone()))?;
-    let mut engine = run::Engine::for_state(&state, a.vm == "jit");
-    if let run::Engine::Jit(j) = &mut engine {
+    let mut engine = Engine::for_state(&state, a.vm == "jit");
+    if let Some(j) = engine.jit_mut() {
         j.threshold = a.jit_threshold.max(1);
     }
     let mut vm = Vm::new(state, oracle, Io::inherit());

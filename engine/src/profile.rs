@@ -12,80 +12,13 @@
 //! (recursion and Go's scheduler loop, re-entered through `gogo`/`mcall`, which never return,
 //! would otherwise grow stacks without bound); `--debug` tracebacks keep every frame.
 
-use interp::decode::{decode, Op};
+use interp::decode::{decode, Class, Insn, Linkage};
 use interp::elf::Metadata;
-use interp::state::{State, SCHED_QUANTUM};
-use interp::Vm;
+use interp::state::State;
+use interp::vm::{Observer, Unit};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::fmt::Write as _;
-
-/// What kind of step a step was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Class {
-    /// Register and immediate arithmetic, logic, shifts, moves.
-    Alu,
-    /// Loads and stores.
-    LoadStore,
-    /// Branches and jumps.
-    Branch,
-    /// Multiply, divide and HI/LO moves.
-    MulDiv,
-    /// LL/SC read-modify-write.
-    Atomic,
-    /// Syscalls.
-    Syscall,
-    /// Scheduler steps (thread pop, preemption, stack swap): no instruction executes.
-    Scheduler,
-    /// Invalid instructions.
-    Invalid,
-}
-
-impl Class {
-    /// Every class, in report order.
-    pub const ALL: [Class; 8] = [
-        Class::Alu,
-        Class::LoadStore,
-        Class::Branch,
-        Class::MulDiv,
-        Class::Atomic,
-        Class::Syscall,
-        Class::Scheduler,
-        Class::Invalid,
-    ];
-
-    /// The class of an operation.
-    pub fn of(op: Op) -> Class {
-        use Op::*;
-        match op {
-            J | Jal | Jr | Jalr | Beq | Bne | Blez | Bgtz | Bltz | Bgez | Bltzal | Bgezal
-            | RegimmNop => Class::Branch,
-            Mfhi | Mthi | Mflo | Mtlo | Mult | Multu | Div | Divu | Dmult | Dmultu | Ddiv
-            | Ddivu | Mul => Class::MulDiv,
-            Lb | Lh | Lwl | Lw | Lbu | Lhu | Lwr | Lwu | Ld | Ldl | Ldr | Sb | Sh | Swl | Sw
-            | Swr | Sd | Sdl | Sdr => Class::LoadStore,
-            Ll | Sc | Lld | Scd => Class::Atomic,
-            Syscall => Class::Syscall,
-            Invalid => Class::Invalid,
-            _ => Class::Alu,
-        }
-    }
-
-    /// Its name in reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Class::Alu => "alu",
-            Class::LoadStore => "load_store",
-            Class::Branch => "branch",
-            Class::MulDiv => "mul_div",
-            Class::Atomic => "atomic",
-            Class::Syscall => "syscall",
-            Class::Scheduler => "scheduler",
-            Class::Invalid => "invalid",
-        }
-    }
-}
 
 /// One frame of a guest call stack.
 #[derive(Debug, Clone, Copy)]
@@ -103,21 +36,13 @@ struct Frame {
 struct Pre {
     tid: u64,
     pc: u64,
-    op: Option<Op>,
-    link_rd: u8,
-    rs: u8,
+    /// The instruction (`None` at a misaligned PC).
+    insn: Option<Insn>,
 }
 
-/// The registers of thread `tid` (wherever it is on the stacks).
-fn thread_cpu(state: &State, tid: u64) -> Option<&interp::state::Cpu> {
-    match state {
-        State::Mt(s) => s
-            .left
-            .iter()
-            .chain(s.right.iter())
-            .find(|t| t.id == tid)
-            .map(|t| &t.cpu),
-        State::St(s) => Some(&s.cpu),
+impl Pre {
+    fn class(&self) -> Class {
+        self.insn.map(|i| i.class()).unwrap_or(Class::Invalid)
     }
 }
 
@@ -174,6 +99,8 @@ pub struct Watcher {
     /// Per thread: a control instruction whose delay slot has not run yet (calls and returns
     /// take effect after the slot, which belongs to the caller).
     pending: FxHashMap<u64, Pre>,
+    /// The unit under way: its first step's facts and whether it is a whole block.
+    current: Option<(Option<Pre>, Unit)>,
 }
 
 /// What a straight-line run of instructions holds.
@@ -200,33 +127,16 @@ impl Watcher {
             is64,
             blocks: FxHashMap::default(),
             pending: FxHashMap::default(),
+            current: None,
         }
     }
 
     fn pre(&self, state: &State) -> Option<Pre> {
-        let (tid, pc) = match state {
-            State::Mt(s) => {
-                let t = s.current()?;
-                if t.exited || s.steps_since_switch >= SCHED_QUANTUM {
-                    return None; // a scheduler step
-                }
-                (t.id, t.cpu.pc)
-            }
-            State::St(s) => (0, s.cpu.pc),
-        };
-        let word = if pc & 3 == 0 {
-            state.memory().read_u32(pc)
-        } else {
-            0
-        };
-        let insn = decode(word, self.is64);
-        Some(Pre {
-            tid,
-            pc,
-            op: (pc & 3 == 0).then_some(insn.op),
-            link_rd: insn.rd(),
-            rs: insn.rs(),
-        })
+        state.core_budget(u64::MAX)?; // None: a scheduler step
+        let tid = state.current_thread_id()?;
+        let pc = state.pc();
+        let insn = (pc & 3 == 0).then(|| decode(state.memory().read_u32(pc), self.is64));
+        Some(Pre { tid, pc, insn })
     }
 
     fn child(&mut self, parent: u32, sym: u32) -> u32 {
@@ -237,16 +147,16 @@ impl Watcher {
         })
     }
 
-    fn after(&mut self, pre: Option<Pre>, state: &State) {
+    fn after_step(&mut self, pre: Option<Pre>, state: &State) {
         let Some(p) = pre else {
             self.count_scheduler();
             return;
         };
-        let class = p.op.map(Class::of).unwrap_or(Class::Invalid);
+        let class = p.class();
         *self.classes.entry(class).or_default() += 1;
         self.count(p.tid, p.pc, 1);
         // the interpreter's own result says where control goes: after a delay slot, the PC
-        let Some(cpu) = thread_cpu(state, p.tid) else {
+        let Some(cpu) = state.thread_cpu(p.tid) else {
             return;
         };
         if let Some(c) = self.pending.remove(&p.tid) {
@@ -281,13 +191,8 @@ impl Watcher {
 
     /// A control instruction `p` executed; control goes to `dest` after its delay slot.
     fn control(&mut self, p: Pre, dest: u64) {
-        let call = match p.op {
-            Some(Op::Jal) => true,
-            Some(Op::Jalr) => p.link_rd != 0,
-            Some(Op::Bltzal | Op::Bgezal) => dest != p.pc.wrapping_add(8),
-            _ => false,
-        };
-        if call {
+        let linkage = p.insn.and_then(|i| i.linkage(p.pc, dest));
+        if linkage == Some(Linkage::Call) {
             let sym = self.syms.index(&self.meta, dest);
             if self.profiling {
                 // re-entry (recursion, Go's scheduler loop re-entered from a goroutine through
@@ -312,7 +217,7 @@ impl Watcher {
                 caller: p.pc,
                 node,
             });
-        } else if p.op == Some(Op::Jr) && p.rs == 31 {
+        } else if linkage == Some(Linkage::Return) {
             self.ret(p.tid, dest);
         }
     }
@@ -327,16 +232,14 @@ impl Watcher {
         for k in 0..n {
             let a = pc.wrapping_add(4 * k);
             let insn = decode(state.memory().read_u32(a), self.is64);
-            *classes.entry(Class::of(insn.op)).or_default() += 1;
+            *classes.entry(insn.class()).or_default() += 1;
             if insn.is_control() {
                 control = Some((
                     k,
                     Pre {
                         tid,
                         pc: a,
-                        op: Some(insn.op),
-                        link_rd: insn.rd(),
-                        rs: insn.rs(),
+                        insn: Some(insn),
                     },
                 ));
             }
@@ -375,63 +278,6 @@ impl Watcher {
             k -= 1;
         }
         stack.pop();
-    }
-
-    /// Runs one step of `vm` through `f` (a plain step, a proof step, ...), watching it.
-    pub fn watch<T>(
-        &mut self,
-        vm: &mut Vm,
-        f: impl FnOnce(&mut Vm) -> interp::Result<T>,
-    ) -> interp::Result<T> {
-        let pre = self.pre(&vm.state);
-        let before = vm.state.step();
-        let r = f(vm);
-        if vm.state.step() != before {
-            self.after(pre, &vm.state);
-        }
-        r
-    }
-
-    /// Steps `vm` until `step == stop` or it exits, watching every step. Straight-line runs of
-    /// code go through the interpreter's block loop and are accounted for together.
-    pub fn run_until(&mut self, vm: &mut Vm, stop: u64) -> interp::Result<()> {
-        while !vm.state.exited() && vm.state.step() < stop {
-            let pre = self.pre(&vm.state);
-            // a delay slot: of a taken branch (NextPC elsewhere) or of any branch whose slot has
-            // not run yet (an untaken branch leaves NextPC at PC + 4)
-            let in_slot = pre.is_some_and(|p| {
-                self.pending.contains_key(&p.tid)
-                    || thread_cpu(&vm.state, p.tid)
-                        .is_some_and(|c| c.next_pc != c.pc.wrapping_add(4))
-            });
-            let Some(p) = pre.filter(|_| !in_slot) else {
-                // a scheduler step, or a block that starts in a delay slot: one step
-                self.watch(vm, |vm| vm.step())?;
-                continue;
-            };
-            let before = vm.state.step();
-            let r = vm.run_block(stop);
-            let n = vm.state.step() - before;
-            if n > 0 {
-                let b = self.block_info(&vm.state, p.tid, p.pc, n);
-                for (c, k) in &b.classes {
-                    *self.classes.entry(*c).or_default() += k;
-                }
-                self.count(p.tid, p.pc, n);
-                if let (Some((k, mut ctrl)), Some(cpu)) = (b.control, thread_cpu(&vm.state, p.tid))
-                {
-                    ctrl.tid = p.tid; // the cached block may have been seen on another thread
-                    if k + 1 < n {
-                        // the delay slot ran: control is at the destination
-                        self.control(ctrl, cpu.pc);
-                    } else {
-                        self.pending.insert(p.tid, ctrl);
-                    }
-                }
-            }
-            r?;
-        }
-        Ok(())
     }
 
     /// Go Cannon's traceback format: the current thread's frames, innermost first.
@@ -513,6 +359,57 @@ impl Watcher {
         }
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         v
+    }
+}
+
+/// The watcher observes the shared run loop unit by unit: a scheduler step or a step that starts
+/// in a delay slot is one step; anything else is a whole basic block run by the interpreter and
+/// accounted for together.
+impl Observer for Watcher {
+    fn before(&mut self, state: &State) -> Unit {
+        let pre = self.pre(state);
+        // a delay slot: of a taken branch (NextPC elsewhere) or of any branch whose slot has
+        // not run yet (an untaken branch leaves NextPC at PC + 4)
+        let in_slot = pre.is_some_and(|p| {
+            self.pending.contains_key(&p.tid)
+                || state
+                    .thread_cpu(p.tid)
+                    .is_some_and(|c| c.in_delay_slot(self.is64))
+        });
+        let unit = if pre.is_none() || in_slot {
+            Unit::Step
+        } else {
+            Unit::Block
+        };
+        self.current = Some((pre, unit));
+        unit
+    }
+
+    fn after(&mut self, state: &State, n: u64) {
+        let Some((pre, unit)) = self.current.take() else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        let p = match (pre, unit) {
+            (Some(p), Unit::Block) => p,
+            _ => return self.after_step(pre, state),
+        };
+        let b = self.block_info(state, p.tid, p.pc, n);
+        for (c, k) in &b.classes {
+            *self.classes.entry(*c).or_default() += k;
+        }
+        self.count(p.tid, p.pc, n);
+        if let (Some((k, mut ctrl)), Some(cpu)) = (b.control, state.thread_cpu(p.tid)) {
+            ctrl.tid = p.tid; // the cached block may have been seen on another thread
+            if k + 1 < n {
+                // the delay slot ran: control is at the destination
+                self.control(ctrl, cpu.pc);
+            } else {
+                self.pending.insert(p.tid, ctrl);
+            }
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! and only the steps that need it (proofs, snapshots, progress, preimage stops) are handled
 //! one at a time.
 
+use crate::engine::Engine;
 use crate::pattern::StepPattern;
 use interp::elf::Metadata;
 use interp::files::{write_json, write_state_with_tree, ProofJson};
@@ -109,39 +110,6 @@ pub struct DebugInfo {
     pub idle_step_count_thread_0: u64,
 }
 
-/// What executes the fast-forward stretches between proofs, snapshots and other stops.
-#[derive(Debug)]
-pub enum Engine {
-    /// The reference interpreter.
-    Interp,
-    /// Compiled blocks, falling back to the interpreter.
-    Jit(Box<crate::jit::Jit>),
-}
-
-impl Engine {
-    /// The default engine for a state: the JIT when the host supports it.
-    pub fn for_state(state: &interp::State, use_jit: bool) -> Self {
-        if !use_jit {
-            return Engine::Interp;
-        }
-        match crate::jit::Jit::new(state.version().is_multithreaded64()) {
-            Ok(j) => Engine::Jit(Box::new(j)),
-            Err(e) => {
-                eprintln!("warning: JIT unavailable ({e}); using the interpreter");
-                Engine::Interp
-            }
-        }
-    }
-
-    /// Runs `vm` until `step == stop` or exit.
-    pub fn run_until(&mut self, vm: &mut Vm, stop: u64) -> Result<()> {
-        match self {
-            Engine::Interp => vm.run_until(stop),
-            Engine::Jit(j) => j.run_until(vm, stop),
-        }
-    }
-}
-
 /// Result of a run.
 #[derive(Debug)]
 pub struct RunOutcome {
@@ -161,16 +129,16 @@ fn preimage_filters_active(cfg: &RunConfig) -> bool {
 pub fn run(vm: &mut Vm, engine: &mut Engine, cfg: &RunConfig) -> Result<RunOutcome> {
     let start = Instant::now();
     let start_step = vm.state.step();
-    // --debug and --profile watch every step, in the interpreter
-    let mut watcher = (cfg.debug || cfg.profile.is_some()).then(|| {
-        crate::profile::Watcher::new(
+    // --debug and --profile observe the run
+    if cfg.debug || cfg.profile.is_some() {
+        engine.observe(crate::profile::Watcher::new(
             cfg.meta.clone(),
             cfg.profile.is_some(),
             vm.state.version().is_multithreaded64(),
-        )
-    });
-    let r = run_loop(vm, engine, cfg, watcher.as_mut());
-    if let (Err(Error::Fault(_)), Some(w), true) = (&r, watcher.as_mut(), cfg.debug) {
+        ));
+    }
+    let r = run_loop(vm, engine, cfg);
+    if let (Err(Error::Fault(_)), Some(w), true) = (&r, engine.observer_mut(), cfg.debug) {
         print!("{}", w.traceback(&vm.state));
     }
     r?;
@@ -181,7 +149,7 @@ pub fn run(vm: &mut Vm, engine: &mut Engine, cfg: &RunConfig) -> Result<RunOutco
     if let Some(path) = &cfg.debug_info {
         write_json(path, &debug_info(vm))?;
     }
-    if let (Some(path), Some(w)) = (&cfg.profile, watcher.as_mut()) {
+    if let (Some(path), Some(w)) = (&cfg.profile, engine.observer_mut()) {
         write_profile(path, w)?;
     }
     Ok(RunOutcome {
@@ -199,12 +167,12 @@ fn write_profile(path: &std::path::Path, w: &mut crate::profile::Watcher) -> Res
     json.push(".json");
     write_json(&PathBuf::from(json), &summary)?;
     let total = summary.total_steps.max(1) as f64;
-    eprintln!("profile: {} steps", summary.total_steps);
+    tracing::info!("profile: {} steps", summary.total_steps);
     for (c, n) in &summary.classes {
-        eprintln!("  {c:<10} {n:>14} {:5.1}%", *n as f64 * 100.0 / total);
+        tracing::info!("  {c:<10} {n:>14} {:5.1}%", *n as f64 * 100.0 / total);
     }
     for s in summary.symbols.iter().take(10) {
-        eprintln!(
+        tracing::info!(
             "  {:>14} {:5.1}%  {}",
             s.steps,
             s.steps as f64 * 100.0 / total,
@@ -214,12 +182,7 @@ fn write_profile(path: &std::path::Path, w: &mut crate::profile::Watcher) -> Res
     Ok(())
 }
 
-fn run_loop(
-    vm: &mut Vm,
-    engine: &mut Engine,
-    cfg: &RunConfig,
-    mut watcher: Option<&mut crate::profile::Watcher>,
-) -> Result<()> {
+fn run_loop(vm: &mut Vm, engine: &mut Engine, cfg: &RunConfig) -> Result<()> {
     let mut last_info = (Instant::now(), vm.state.step());
     let per_step = preimage_filters_active(cfg);
     while !vm.state.exited() {
@@ -231,7 +194,7 @@ fn run_loop(
             info_line(vm, cfg, &mut last_info);
         }
         if cfg.stop_at.matches(step) {
-            eprintln!("stopping at step {step} (--stop-at)");
+            tracing::info!("stopping at step {step} (--stop-at)");
             break;
         }
         if cfg.snapshot_at.matches(step) {
@@ -239,10 +202,7 @@ fn run_loop(
             write_state_with_tree(&path, &mut vm.state, cfg.tree_sidecar)?;
         }
         if cfg.proof_at.matches(step) {
-            let w = match watcher.as_deref_mut() {
-                Some(wt) => wt.watch(vm, |vm| vm.step_with_proof())?,
-                None => vm.step_with_proof()?,
-            };
+            let w = engine.step_with(vm, |vm| vm.step_with_proof())?;
             let path = fill_fmt(&cfg.proof_fmt, step);
             write_json(&path, &ProofJson::from(&w))?;
             if per_step && preimage_stop(vm, cfg, w.preimage.as_ref()) {
@@ -251,10 +211,7 @@ fn run_loop(
             continue;
         }
         if per_step {
-            match watcher.as_deref_mut() {
-                Some(wt) => wt.watch(vm, |vm| vm.step_recording_reads())?,
-                None => vm.step_recording_reads()?,
-            }
+            engine.step_with(vm, |vm| vm.step_recording_reads())?;
             let read = vm.take_last_read();
             if preimage_stop(vm, cfg, read.as_ref()) {
                 break;
@@ -268,10 +225,7 @@ fn run_loop(
             .min()
             .unwrap_or(u64::MAX)
             .min(step.saturating_add(CHUNK));
-        match watcher.as_deref_mut() {
-            Some(wt) => wt.run_until(vm, next)?,
-            None => engine.run_until(vm, next)?,
-        }
+        engine.run_until(vm, next)?;
     }
     Ok(())
 }
@@ -285,7 +239,7 @@ fn preimage_stop(vm: &Vm, cfg: &RunConfig, read: Option<&interp::oracle::Preimag
             PreimageType::Type(b) => r.key.0[0] == b,
         };
         if matches {
-            eprintln!(
+            tracing::info!(
                 "stopping after preimage read of type {} at step {step}",
                 r.key.0[0]
             );
@@ -294,7 +248,7 @@ fn preimage_stop(vm: &Vm, cfg: &RunConfig, read: Option<&interp::oracle::Preimag
     }
     if let Some(n) = cfg.stop_at_preimage_larger_than {
         if r.value.len() as u64 > n {
-            eprintln!(
+            tracing::info!(
                 "stopping after reading a preimage of {} bytes at step {step}",
                 r.value.len()
             );
@@ -306,9 +260,10 @@ fn preimage_stop(vm: &Vm, cfg: &RunConfig, read: Option<&interp::oracle::Preimag
             && p.offset.is_none_or(|o| o == r.offset)
             && step >= p.min_step
         {
-            eprintln!(
+            tracing::info!(
                 "stopping at preimage {} offset {} at step {step}",
-                r.key, r.offset
+                r.key,
+                r.offset
             );
             return true;
         }
@@ -330,7 +285,7 @@ fn info_line(vm: &Vm, cfg: &RunConfig, last: &mut (Instant, u64)) {
     let insn = vm.state.memory().read_u32(pc & !3);
     let pages = vm.state.memory().page_count();
     let name = cfg.meta.lookup(pc).map(|s| s.name.as_str()).unwrap_or("");
-    eprintln!(
+    tracing::info!(
         "processing step={step} pc=0x{pc:x} insn=0x{insn:08x} ips={ips:.0} pages={pages} mem={} name={name}",
         human_bytes(pages as u64 * 4096)
     );

@@ -3,9 +3,9 @@
 //! by `run ... -- cannonball serve-preimages --dir DIR`, it reads hint frames on fd 3 and acks
 //! them on fd 4, and reads 32-byte keys on fd 5 and answers `u64 length ++ data` on fd 6.
 
+use interp::oracle::wire::{self, ServeError};
 use interp::{Error, Result};
 use std::fs::File;
-use std::io::{Read, Write};
 use std::os::fd::FromRawFd;
 use std::path::Path;
 
@@ -35,58 +35,41 @@ pub fn serve(dir: &Path, exit_after: Option<u64>, stall_after: Option<u64>) -> R
     let mut pre_r = inherited(5)?;
     let mut pre_w = inherited(6)?;
     // hints on their own thread: the client may block on either channel
-    let hints = std::thread::spawn(move || -> std::io::Result<()> {
-        let mut len = [0u8; 4];
-        loop {
-            match hint_r.read_exact(&mut len) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
-                Err(e) => return Err(e),
-            }
-            let n = u32::from_be_bytes(len) as usize;
-            let mut hint = vec![0u8; n];
-            hint_r.read_exact(&mut hint)?;
-            hint_w.write_all(&[0])?;
-        }
-    });
+    let hints = std::thread::spawn(move || wire::serve_hints(&mut hint_r, &mut hint_w).1);
     let mut served = 0u64;
-    let mut key = [0u8; 32];
-    loop {
-        match pre_r.read_exact(&mut key) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
-            Err(e) => return Err(Error::io("reading a preimage request", e)),
-        }
+    let (_, r) = wire::serve_preimages(&mut pre_r, &mut pre_w, |key| {
         if exit_after.is_some_and(|n| served >= n) {
-            eprintln!("serve-preimages: exiting after {served} preimages (--exit-after)");
+            tracing::info!("serve-preimages: exiting after {served} preimages (--exit-after)");
             std::process::exit(3);
         }
         if stall_after.is_some_and(|n| served >= n) {
-            eprintln!("serve-preimages: stalling after {served} preimages (--stall-after)");
+            tracing::info!("serve-preimages: stalling after {served} preimages (--stall-after)");
             loop {
                 std::thread::park();
             }
         }
-        let name = interp::files::to_hex(&key);
-        let path = dir.join(&name);
-        let data = std::fs::read(&path).map_err(|e| {
+        let name = interp::files::to_hex(key);
+        let data = std::fs::read(dir.join(&name)).map_err(|e| {
             Error::io(
                 format!("serve-preimages: no preimage {name} in {}", dir.display()),
                 e,
             )
         })?;
-        let mut frame = Vec::with_capacity(8 + data.len());
-        frame.extend_from_slice(&(data.len() as u64).to_be_bytes());
-        frame.extend_from_slice(&data);
-        pre_w
-            .write_all(&frame)
-            .map_err(|e| Error::io("answering a preimage request", e))?;
         served += 1;
+        Ok(data)
+    });
+    match r {
+        Ok(_) => {}
+        Err(ServeError::Lookup(e)) => return Err(e),
+        Err(ServeError::Read(e)) => return Err(Error::io("reading a preimage request", e)),
+        Err(ServeError::Write(e)) => return Err(Error::io("answering a preimage request", e)),
     }
     drop(pre_w);
     match hints.join() {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(Error::io("serving hints", e)),
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(ServeError::Read(e) | ServeError::Write(e) | ServeError::Lookup(e))) => {
+            Err(Error::io("serving hints", e))
+        }
         Err(_) => Err(Error::invalid("the hint thread failed")),
     }
 }

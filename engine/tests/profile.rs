@@ -3,6 +3,7 @@
 
 mod common;
 use common::*;
+use engine::engine::Engine;
 use engine::profile::Watcher;
 use std::process::Output;
 
@@ -24,19 +25,23 @@ fn block_accounting_equals_step_by_step() {
         let stop = if pre.is_some() { 3_000_000 } else { u64::MAX };
         let meta = meta_of(elf);
         let mut a = fixture_vm(elf, "multithreaded64-5", pre);
-        let mut wa = Watcher::new(meta.clone(), true, true);
+        let mut ea = Engine::interp();
+        ea.observe(Watcher::new(meta.clone(), true, true));
         // stop at awkward places too: inside blocks, between a branch and its delay slot
         let mut x = 3u64;
         while !a.state.exited() && a.state.step() < stop {
             x = interp::vm::splitmix64(x);
             let next = (a.state.step() + 1 + x % 5000).min(stop);
-            wa.run_until(&mut a, next).unwrap();
+            ea.run_until(&mut a, next).unwrap();
         }
         let mut b = fixture_vm(elf, "multithreaded64-5", pre);
-        let mut wb = Watcher::new(meta, true, true);
+        let mut eb = Engine::interp();
+        eb.observe(Watcher::new(meta, true, true));
         while !b.state.exited() && b.state.step() < stop {
-            wb.watch(&mut b, |vm| vm.step()).unwrap();
+            eb.step_with(&mut b, |vm| vm.step()).unwrap();
         }
+        let wa = ea.observer_mut().unwrap();
+        let wb = eb.observer_mut().unwrap();
         assert_eq!(a.state.hash(), b.state.hash(), "{elf}: same run");
         assert_eq!(wa.steps, a.state.step(), "{elf}: every step counted");
         let (fa, fb) = (wa.folded(), wb.folded());

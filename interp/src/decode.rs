@@ -177,6 +177,178 @@ impl Insn {
     }
 }
 
+/// A set of registers as a bit mask: bit `r` for general-purpose register `r`, [`REG_HI`] and
+/// [`REG_LO`] for HI and LO.
+pub type RegSet = u64;
+/// Bit of HI in a [`RegSet`].
+pub const REG_HI: u32 = 32;
+/// Bit of LO in a [`RegSet`].
+pub const REG_LO: u32 = 33;
+/// The link register (`$ra`), written by `jal`, `bltzal`, `bgezal`.
+pub const REG_RA: u8 = 31;
+
+/// Where control can go after a basic block that ends with this instruction (and its delay
+/// slot), as far as the instruction word alone says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Successors {
+    /// Not a control instruction: the next instruction.
+    Next,
+    /// `j`/`jal`: one fixed target.
+    Jump(u64),
+    /// A conditional branch: its target when taken, the instruction after the delay slot when
+    /// not.
+    Branch {
+        /// Target when taken.
+        taken: u64,
+        /// The instruction after the delay slot.
+        not_taken: u64,
+    },
+    /// `jr`/`jalr`: a target computed at run time.
+    Indirect,
+}
+
+/// What kind of step a step is (profiles' instruction-class histogram).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Class {
+    /// Register and immediate arithmetic, logic, shifts, moves.
+    Alu,
+    /// Loads and stores.
+    LoadStore,
+    /// Branches and jumps.
+    Branch,
+    /// Multiply, divide and HI/LO moves.
+    MulDiv,
+    /// LL/SC read-modify-write.
+    Atomic,
+    /// Syscalls.
+    Syscall,
+    /// Scheduler steps (thread pop, preemption, stack swap): no instruction executes.
+    Scheduler,
+    /// Invalid instructions.
+    Invalid,
+}
+
+impl Class {
+    /// Every class, in report order.
+    pub const ALL: [Class; 8] = [
+        Class::Alu,
+        Class::LoadStore,
+        Class::Branch,
+        Class::MulDiv,
+        Class::Atomic,
+        Class::Syscall,
+        Class::Scheduler,
+        Class::Invalid,
+    ];
+
+    /// Its name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Alu => "alu",
+            Class::LoadStore => "load_store",
+            Class::Branch => "branch",
+            Class::MulDiv => "mul_div",
+            Class::Atomic => "atomic",
+            Class::Syscall => "syscall",
+            Class::Scheduler => "scheduler",
+            Class::Invalid => "invalid",
+        }
+    }
+}
+
+/// A call or a return, as call-stack trackers (profiles, tracebacks) see control transfers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Linkage {
+    /// A linking jump or a taken linking branch: a call of the destination.
+    Call,
+    /// `jr $ra`: a return.
+    Return,
+}
+
+impl Insn {
+    /// The instruction's class.
+    pub fn class(&self) -> Class {
+        use Op::*;
+        match self.op {
+            J | Jal | Jr | Jalr | Beq | Bne | Blez | Bgtz | Bltz | Bgez | Bltzal | Bgezal
+            | RegimmNop => Class::Branch,
+            Mfhi | Mthi | Mflo | Mtlo | Mult | Multu | Div | Divu | Dmult | Dmultu | Ddiv
+            | Ddivu | Mul => Class::MulDiv,
+            Lb | Lh | Lwl | Lw | Lbu | Lhu | Lwr | Lwu | Ld | Ldl | Ldr | Sb | Sh | Swl | Sw
+            | Swr | Sd | Sdl | Sdr => Class::LoadStore,
+            Ll | Sc | Lld | Scd => Class::Atomic,
+            Syscall => Class::Syscall,
+            Invalid => Class::Invalid,
+            _ => Class::Alu,
+        }
+    }
+
+    /// Where control goes after a block ending with this instruction at `pc` (see
+    /// [`Successors`]); targets are computed as the semantics compute them, with NextPC =
+    /// PC + 4 (a control instruction is never in a delay slot of a valid block).
+    pub fn successors(&self, pc: u64, is64: bool) -> Successors {
+        use Op::*;
+        let mask = |v: u64| if is64 { v } else { v & 0xFFFF_FFFF };
+        let next = mask(pc.wrapping_add(4));
+        match self.op {
+            J | Jal => {
+                let region = mask(crate::arch::sext64(0xF000_0000, 32));
+                Successors::Jump((next & region) | (u64::from(self.target()) << 2))
+            }
+            Jr | Jalr => Successors::Indirect,
+            Beq | Bne | Blez | Bgtz | Bltz | Bgez | Bltzal | Bgezal | RegimmNop => {
+                let off = crate::arch::sext64(u64::from(self.imm()), 16) << 2;
+                Successors::Branch {
+                    taken: mask(next.wrapping_add(off)),
+                    not_taken: mask(pc.wrapping_add(8)),
+                }
+            }
+            _ => Successors::Next,
+        }
+    }
+
+    /// Whether the control transfer of this instruction at `pc`, which sent control to `dest`
+    /// after its delay slot, is a call or a return.
+    pub fn linkage(&self, pc: u64, dest: u64) -> Option<Linkage> {
+        use Op::*;
+        match self.op {
+            Jal => Some(Linkage::Call),
+            Jalr if self.rd() != 0 => Some(Linkage::Call),
+            Bltzal | Bgezal if dest != pc.wrapping_add(8) => Some(Linkage::Call),
+            Jr if self.rs() == REG_RA => Some(Linkage::Return),
+            _ => None,
+        }
+    }
+
+    /// True for the instructions that use HI and LO.
+    fn uses_hilo(&self) -> bool {
+        use Op::*;
+        matches!(
+            self.op,
+            Mfhi | Mthi | Mflo | Mtlo | Mult | Multu | Div | Divu | Dmult | Dmultu | Ddiv | Ddivu
+        )
+    }
+
+    /// A superset of the registers the instruction reads or writes.
+    pub fn regs_used(&self) -> RegSet {
+        let mut m = (1 << self.rs()) | (1 << self.rt()) | (1 << self.rd()) | (1 << REG_RA);
+        if self.uses_hilo() {
+            m |= (1 << REG_HI) | (1 << REG_LO);
+        }
+        m
+    }
+
+    /// A superset of the registers the instruction writes (never `$0`).
+    pub fn regs_written(&self) -> RegSet {
+        use Op::*;
+        let mut m = (1 << self.rt()) | (1 << self.rd()) | (1 << REG_RA);
+        if self.uses_hilo() && !matches!(self.op, Mfhi | Mflo) {
+            m |= (1 << REG_HI) | (1 << REG_LO);
+        }
+        m & !1
+    }
+}
+
 /// Decodes one instruction word for a VM of the given word size.
 #[inline]
 pub fn decode(raw: u32, is64: bool) -> Insn {

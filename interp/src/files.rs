@@ -108,7 +108,7 @@ pub fn read_state(path: &Path) -> Result<State> {
     let side = tree_sidecar_path(path);
     if side.exists() {
         if let Err(why) = load_tree_sidecar(&side, r.digest(), &mut state) {
-            eprintln!("warning: ignoring tree sidecar {}: {why}", side.display());
+            tracing::warn!("ignoring tree sidecar {}: {why}", side.display());
         }
     }
     Ok(state)

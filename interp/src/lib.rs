@@ -9,6 +9,7 @@
 //! state and proof files.
 
 pub mod arch;
+pub mod asm;
 pub mod decode;
 pub mod elf;
 pub mod error;
@@ -21,8 +22,10 @@ pub mod semantics;
 pub mod state;
 pub mod version;
 pub mod vm;
+pub mod witness;
 
 pub use error::{Error, Fault, Result, VmFault};
 pub use state::State;
 pub use version::VmVersion;
 pub use vm::{Io, StepWitness, Vm};
+pub use witness::Tracker;

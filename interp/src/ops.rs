@@ -1,12 +1,14 @@
 //! The primitive-operations vocabulary that instruction semantics are written in
 //! ([`crate::semantics`]). The interpreter implements [`Ops`] on concrete `u64` words
-//! ([`crate::core::CoreOps`]); a compiler implements it on IR values. Nothing MIPS-specific lives
-//! in an implementation: it only needs word-width arithmetic, register and memory access, and a
-//! way to refuse an instruction ([`Ops::trap_if`]).
+//! ([`crate::vm::CoreOps`]), evaluating each primitive with the `eval_*` functions below (which a
+//! compiler also uses to fold constants); a compiler implements it on IR values. Nothing
+//! MIPS-specific lives in an implementation: it only needs word-width arithmetic, register and
+//! memory access, and a way to refuse an instruction ([`Ops::trap_if`]).
 //!
 //! All values are words of the VM's width (`A::BITS`); results are truncated to it. Shift amounts
 //! are always below the width (the semantics guarantee it).
 
+use crate::arch::Arch;
 use crate::error::Fault;
 
 /// Binary operations at word width.
@@ -127,4 +129,85 @@ pub trait Ops {
 
     /// Refuses the instruction with `fault` when `c` is non-zero. Called before any side effect.
     fn trap_if(&mut self, c: Self::V, fault: Fault) -> Result<(), Fault>;
+}
+
+/// Word-width evaluation of [`Bin`] (shared with anything that needs concrete semantics of a
+/// primitive, e.g. primitive-parity tests of a compiler).
+#[inline(always)]
+pub fn eval_bin<A: Arch>(op: Bin, a: u64, b: u64) -> u64 {
+    A::mask(match op {
+        Bin::Add => a.wrapping_add(b),
+        Bin::Sub => a.wrapping_sub(b),
+        Bin::Mul => a.wrapping_mul(b),
+        Bin::And => a & b,
+        Bin::Or => a | b,
+        Bin::Xor => a ^ b,
+        Bin::Shl => a << (b & 63),
+        Bin::Shr => A::mask(a) >> (b & 63),
+        Bin::Sar => (A::signed(a) >> (b & 63)) as u64,
+        Bin::Eq => (A::mask(a) == A::mask(b)) as u64,
+        Bin::Ne => (A::mask(a) != A::mask(b)) as u64,
+        Bin::LtS => (A::signed(a) < A::signed(b)) as u64,
+        Bin::LtU => (A::mask(a) < A::mask(b)) as u64,
+    })
+}
+
+/// Word-width evaluation of [`Un`].
+#[inline(always)]
+pub fn eval_un<A: Arch>(op: Un, a: u64) -> u64 {
+    match op {
+        Un::Not => A::mask(!a),
+        Un::Sext8 => A::sext(a, 8),
+        Un::Sext16 => A::sext(a, 16),
+        Un::Sext32 => A::sext(a, 32),
+        Un::Zext8 => a & 0xFF,
+        Un::Zext16 => a & 0xFFFF,
+        Un::Zext32 => a & 0xFFFF_FFFF,
+        Un::Clz => {
+            if A::IS_64 {
+                u64::from(a.leading_zeros())
+            } else {
+                u64::from((a as u32).leading_zeros())
+            }
+        }
+        Un::Clz32 => u64::from((a as u32).leading_zeros()),
+    }
+}
+
+/// Word-width full product.
+#[inline(always)]
+pub fn eval_mul_wide<A: Arch>(signed: bool, a: u64, b: u64) -> (u64, u64) {
+    if A::IS_64 {
+        let p = if signed {
+            (i128::from(a as i64) * i128::from(b as i64)) as u128
+        } else {
+            u128::from(a) * u128::from(b)
+        };
+        ((p >> 64) as u64, p as u64)
+    } else {
+        let p = if signed {
+            (A::signed(a) * A::signed(b)) as u64
+        } else {
+            A::mask(a) * A::mask(b)
+        };
+        (A::mask(p >> 32), A::mask(p))
+    }
+}
+
+/// Word-width quotient and remainder (0, 0 for a zero divisor, which the semantics trap first).
+#[inline(always)]
+pub fn eval_div_rem<A: Arch>(signed: bool, a: u64, b: u64) -> (u64, u64) {
+    if A::mask(b) == 0 {
+        return (0, 0);
+    }
+    if signed {
+        let (x, y) = (A::signed(a), A::signed(b));
+        (
+            A::mask(x.wrapping_div(y) as u64),
+            A::mask(x.wrapping_rem(y) as u64),
+        )
+    } else {
+        let (x, y) = (A::mask(a), A::mask(b));
+        (x / y, x % y)
+    }
 }

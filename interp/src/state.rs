@@ -59,6 +59,29 @@ pub struct Cpu {
     pub regs: [u64; 32],
 }
 
+/// True when a basic block of straight code can start at `pc` with `next_pc`: the PC is
+/// word-aligned and NextPC is PC + 4 at the word width (not in a delay slot).
+#[inline(always)]
+pub fn can_start_block(pc: u64, next_pc: u64, is64: bool) -> bool {
+    pc & 3 == 0 && sequential(pc, next_pc, is64)
+}
+
+/// True when `next_pc` is `pc + 4` at the word width (no branch pending).
+#[inline(always)]
+fn sequential(pc: u64, next_pc: u64, is64: bool) -> bool {
+    let seq = pc.wrapping_add(4);
+    next_pc == if is64 { seq } else { seq & 0xFFFF_FFFF }
+}
+
+impl Cpu {
+    /// True when NextPC is not PC + 4 (at the word width): the instruction at PC runs in the
+    /// delay slot of a branch or jump, so straight-line code cannot start here.
+    #[inline(always)]
+    pub fn in_delay_slot(&self, is64: bool) -> bool {
+        !sequential(self.pc, self.next_pc, is64)
+    }
+}
+
 /// A cannon64 thread.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Thread {
@@ -131,11 +154,27 @@ pub struct Reservation {
 }
 
 impl Reservation {
-    /// Clears the reservation if a write to the aligned word `aligned` hits it.
+    /// Offset of [`Reservation::addr`] (compiled code compares it inline before calling
+    /// [`Reservation::on_write`]).
+    pub const ADDR_OFFSET: usize = std::mem::offset_of!(Reservation, addr);
+    /// What a memory update's aligned address is compared with: `addr & ADDR_MASK`
+    /// (`arch.AddressMask & LLAddress`).
+    pub const ADDR_MASK: u64 = !7;
+
+    /// True if a memory update of the aligned doubleword at `aligned` hits the reservation.
     #[inline(always)]
-    pub fn on_write(&mut self, aligned: u64) {
-        if aligned == self.addr & !7 {
+    pub fn hit_by(&self, aligned: u64) -> bool {
+        aligned == self.addr & Self::ADDR_MASK
+    }
+
+    /// The one reservation rule for memory updates (Cannon's `handleMemoryUpdate`, cannon-spec
+    /// §9.6): an update of the aligned doubleword the reservation's address falls in clears the
+    /// reservation and counts one invalidation in `invalidations`, whatever its status.
+    #[inline(always)]
+    pub fn on_write(&mut self, aligned: u64, invalidations: &mut u64) {
+        if self.hit_by(aligned) {
             *self = Reservation::default();
+            *invalidations += 1;
         }
     }
 }
@@ -226,6 +265,37 @@ impl MtState {
     /// The running thread (top of the active stack).
     pub fn current(&self) -> Option<&Thread> {
         self.active().last()
+    }
+
+    /// Steps the running thread may still take before the scheduler must act, or `None` when
+    /// the next step is a scheduler step (no running thread, it exited, or its quantum of
+    /// [`SCHED_QUANTUM`] steps is used up).
+    #[inline]
+    pub fn steps_left_in_quantum(&self) -> Option<u64> {
+        let t = self.current()?;
+        if t.exited || self.steps_since_switch >= SCHED_QUANTUM {
+            None
+        } else {
+            Some(SCHED_QUANTUM - self.steps_since_switch)
+        }
+    }
+
+    /// The running thread's registers with the memory and the reservation (borrowed apart).
+    #[inline]
+    pub fn running_parts(&mut self) -> Option<(&mut Cpu, &mut Memory, &mut Reservation)> {
+        let stack = if self.traverse_right {
+            &mut self.right
+        } else {
+            &mut self.left
+        };
+        let t = stack.last_mut()?;
+        Some((&mut t.cpu, &mut self.memory, &mut self.ll))
+    }
+
+    /// The running thread, mutably.
+    #[inline]
+    pub fn current_mut(&mut self) -> Option<&mut Thread> {
+        self.active_mut().last_mut()
     }
 
     /// Number of threads.
@@ -401,6 +471,60 @@ impl State {
             State::Mt(s) => s.current().map(|t| t.cpu.pc).unwrap_or(0),
         }
     }
+    /// Steps from here to `stop` that can run as straight code on the running thread (no
+    /// scheduler step among them), or `None` when the next step is a scheduler step.
+    #[inline]
+    pub fn core_budget(&self, stop: u64) -> Option<u64> {
+        let left = stop.saturating_sub(self.step());
+        match self {
+            State::St(_) => Some(left),
+            State::Mt(s) => s.steps_left_in_quantum().map(|q| q.min(left)),
+        }
+    }
+
+    /// The running thread's registers with the memory and (cannon64) the reservation.
+    #[inline]
+    pub fn core_parts(&mut self) -> Option<(&mut Cpu, &mut Memory, Option<&mut Reservation>)> {
+        match self {
+            State::St(s) => Some((&mut s.cpu, &mut s.memory, None)),
+            State::Mt(s) => s.running_parts().map(|(c, m, l)| (c, m, Some(l))),
+        }
+    }
+
+    /// Accounts for `n` steps of straight code run on the running thread (within
+    /// [`State::core_budget`]).
+    #[inline]
+    pub fn advance(&mut self, n: u64) {
+        match self {
+            State::St(s) => s.step += n,
+            State::Mt(s) => {
+                s.step += n;
+                s.steps_since_switch += n;
+            }
+        }
+    }
+
+    /// Id of the running thread (0 on the single-threaded VM), if there is one.
+    pub fn current_thread_id(&self) -> Option<u64> {
+        match self {
+            State::St(_) => Some(0),
+            State::Mt(s) => s.current().map(|t| t.id),
+        }
+    }
+
+    /// The registers of thread `tid`, wherever it is on the stacks.
+    pub fn thread_cpu(&self, tid: u64) -> Option<&Cpu> {
+        match self {
+            State::St(s) => Some(&s.cpu),
+            State::Mt(s) => s
+                .left
+                .iter()
+                .chain(s.right.iter())
+                .find(|t| t.id == tid)
+                .map(|t| &t.cpu),
+        }
+    }
+
     /// A checkpoint: a copy that shares its memory's pages with `self` (see
     /// [`Memory::checkpoint`]), so it costs only the page index until either side writes.
     pub fn checkpoint(&mut self) -> State {

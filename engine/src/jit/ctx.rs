@@ -68,10 +68,25 @@ pub const WTLB_TAGS: usize = offset_of!(JitCtx, wtlb_tags);
 pub const WTLB_DATA: usize = offset_of!(JitCtx, wtlb_data);
 /// Offset of the reservation pointer.
 pub const LL_PTR: usize = offset_of!(JitCtx, ll);
+/// Offset of the statistics pointer.
+pub const STATS_PTR: usize = offset_of!(JitCtx, stats);
+/// Offset of the instruction-cache miss counter in the VM's statistics.
+pub const STATS_ICACHE_MISSES: usize = offset_of!(interp::vm::Stats, icache_misses);
+/// Offset of the highest missed PC in the VM's statistics.
+pub const STATS_HIGHEST_ICACHE_MISS: usize = offset_of!(interp::vm::Stats, highest_icache_miss_pc);
 
 /// Offset of register `r`.
 pub const fn reg(r: usize) -> usize {
     offset_of!(JitCtx, regs) + 8 * r
+}
+
+/// Offset of the register with bit `r` in an [`interp::decode::RegSet`] (HI and LO included).
+pub fn reg_slot(r: usize) -> usize {
+    match r as u32 {
+        interp::decode::REG_HI => HI,
+        interp::decode::REG_LO => LO,
+        _ => reg(r),
+    }
 }
 
 #[cfg(test)]

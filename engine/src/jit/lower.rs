@@ -5,7 +5,7 @@
 //! arithmetic, the context layout, the page cache and how to leave compiled code.
 //!
 //! Values known at translation time stay constants ([`JV::K`]) and are folded with the
-//! interpreter's own evaluation functions (`interp::vm::eval_*`), so constant folding cannot
+//! interpreter's own evaluation functions (`interp::ops::eval_*`), so constant folding cannot
 //! disagree with the interpreter either.
 
 use super::ctx::{self, TLB_SIZE};
@@ -13,9 +13,11 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, Block, FuncRef, InstBuilder, MemFlagsData, Value};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use interp::arch::Arch;
+use interp::decode::{REG_HI, REG_LO};
 use interp::error::Fault;
+use interp::ops::{eval_bin, eval_div_rem, eval_mul_wide, eval_un};
 use interp::ops::{Bin, Ops, Un};
-use interp::vm::{eval_bin, eval_div_rem, eval_mul_wide, eval_un};
+use interp::state::Reservation;
 use std::marker::PhantomData;
 
 /// A value during lowering: a translation-time constant or an IR value (always `i64`; on the
@@ -35,7 +37,7 @@ pub struct Helpers {
     pub load: FuncRef,
     /// `store(ctx, addr, word) -> code_written`: page-cache miss on a store.
     pub store: FuncRef,
-    /// `ll_clear(ctx)`: a store hit the LL reservation.
+    /// `ll_clear(ctx, addr)`: a store to `addr` hit the LL reservation.
     pub ll_clear: FuncRef,
 }
 
@@ -174,6 +176,36 @@ impl<'a, 'b, A: Arch> JitOps<'a, 'b, A> {
         }
     }
 
+    /// Counts the fetch of the instruction at `pc` as an instruction-cache miss in the VM's
+    /// statistics (emitted only where `interp::vm::icache_miss` says the fetch is one).
+    pub fn count_icache_miss(&mut self, pc: u64) {
+        let stats = self
+            .b
+            .ins()
+            .load(types::I64, trusted(), self.ctx, ctx::STATS_PTR as i32);
+        let n = self.b.ins().load(
+            types::I64,
+            trusted(),
+            stats,
+            ctx::STATS_ICACHE_MISSES as i32,
+        );
+        let n = self.b.ins().iadd_imm_s(n, 1);
+        self.b
+            .ins()
+            .store(trusted(), n, stats, ctx::STATS_ICACHE_MISSES as i32);
+        let h = self.b.ins().load(
+            types::I64,
+            trusted(),
+            stats,
+            ctx::STATS_HIGHEST_ICACHE_MISS as i32,
+        );
+        let pcv = self.b.ins().iconst(types::I64, pc as i64);
+        let h = self.b.ins().umax(h, pcv);
+        self.b
+            .ins()
+            .store(trusted(), h, stats, ctx::STATS_HIGHEST_ICACHE_MISS as i32);
+    }
+
     /// Page-cache lookup: returns (hit, data pointer of the page) for `addr`.
     fn tlb(&mut self, addr: Value, write: bool) -> (Value, Value) {
         let page = self.b.ins().ushr_imm_s(addr, 12);
@@ -213,21 +245,21 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
     }
 
     fn hi(&mut self) -> JV {
-        JV::V(self.b.use_var(self.vars[32]))
+        JV::V(self.b.use_var(self.vars[REG_HI as usize]))
     }
 
     fn lo(&mut self) -> JV {
-        JV::V(self.b.use_var(self.vars[33]))
+        JV::V(self.b.use_var(self.vars[REG_LO as usize]))
     }
 
     fn set_hi(&mut self, v: JV) {
         let v = self.val(v);
-        self.b.def_var(self.vars[32], v);
+        self.b.def_var(self.vars[REG_HI as usize], v);
     }
 
     fn set_lo(&mut self, v: JV) {
         let v = self.val(v);
-        self.b.def_var(self.vars[33], v);
+        self.b.def_var(self.vars[REG_LO as usize], v);
     }
 
     fn pc(&mut self) -> JV {
@@ -444,20 +476,27 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
         self.b.seal_block(join);
         self.b.switch_to_block(join);
         if self.mt {
-            // A write to the reserved word clears the LL reservation (cannon-spec §9.6).
+            // A write to the reserved word clears the LL reservation (cannon-spec §9.6): the
+            // hit test inline, the rule itself in the interpreter's `Reservation::on_write`.
             let llp = self
                 .b
                 .ins()
                 .load(types::I64, trusted(), self.ctx, ctx::LL_PTR as i32);
-            let lladdr = self.b.ins().load(types::I64, trusted(), llp, 8);
-            let word = self.b.ins().band_imm_s(lladdr, !7i64);
+            let lladdr =
+                self.b
+                    .ins()
+                    .load(types::I64, trusted(), llp, Reservation::ADDR_OFFSET as i32);
+            let word = self
+                .b
+                .ins()
+                .band_imm_s(lladdr, Reservation::ADDR_MASK as i64);
             let hitll = self.b.ins().icmp(IntCC::Equal, word, a);
             let clear_b = self.b.create_block();
             let done = self.b.create_block();
             self.b.ins().brif(hitll, clear_b, &[], done, &[]);
             self.b.seal_block(clear_b);
             self.b.switch_to_block(clear_b);
-            self.b.ins().call(self.helpers.ll_clear, &[self.ctx]);
+            self.b.ins().call(self.helpers.ll_clear, &[self.ctx, a]);
             self.b.ins().jump(done, &[]);
             self.b.seal_block(done);
             self.b.switch_to_block(done);

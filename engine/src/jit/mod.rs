@@ -28,12 +28,12 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Linkage, Module};
 use ctx::{JitCtx, TLB_SIZE};
 use interp::arch::{Arch, Mips32, Mips64};
-use interp::decode::{decode, Insn, Op};
+use interp::decode::{decode, Insn, Op, RegSet, Successors};
 use interp::memory::Memory;
 use interp::ops::Flow;
 use interp::semantics::{execute, is_core};
-use interp::state::{Cpu, Reservation, State, SCHED_QUANTUM};
-use interp::vm::Stats;
+use interp::state::{can_start_block, Reservation};
+use interp::vm::{drive, icache_miss, Backend, Leave, Stats};
 use interp::{Result, Vm};
 use lower::{ExitPc, Helpers, JitOps, JV};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -77,16 +77,6 @@ pub struct JitStats {
     pub invalidations: u64,
 }
 
-/// Why the dispatcher stopped running compiled code.
-enum Leave {
-    /// The budget is used up.
-    Budget,
-    /// The interpreter must take one step here.
-    Step,
-    /// Cold code: interpret up to the end of the current basic block.
-    Cold,
-}
-
 /// The JIT compiler and its dispatcher state for one VM.
 pub struct Jit {
     module: JITModule,
@@ -122,6 +112,13 @@ impl std::fmt::Debug for Jit {
         f.debug_struct("Jit")
             .field("blocks", &self.blocks.len())
             .finish()
+    }
+}
+
+impl Backend for Jit {
+    fn run(&mut self, vm: &mut Vm, budget: u64) -> Result<Leave> {
+        self.drop_written_code(vm.state.memory_mut());
+        Ok(self.run_compiled(vm, budget))
     }
 }
 
@@ -171,17 +168,15 @@ unsafe extern "C" fn helper_store(ctx: *mut JitCtx, addr: u64, v: u64) -> u64 {
     0
 }
 
-/// A store hit the reserved word: clear the reservation.
-unsafe extern "C" fn helper_ll_clear(ctx: *mut JitCtx) {
+/// A store to the aligned word `addr` hit the reserved word: the interpreter's reservation rule
+/// clears it and counts the invalidation.
+unsafe extern "C" fn helper_ll_clear(ctx: *mut JitCtx, addr: u64) {
     // SAFETY: as in `helper_load`; `ll` points at the state's reservation.
     let ctx = unsafe { &mut *ctx };
     // SAFETY: `ll` and `stats` point at the VM's reservation and statistics, lent to the
     // dispatcher for the duration of the run.
     unsafe {
-        if (*ctx.ll).status != 0 {
-            (*ctx.stats).reservation_invalidations += 1;
-        }
-        *ctx.ll = Reservation::default();
+        (*ctx.ll).on_write(addr, &mut (*ctx.stats).reservation_invalidations);
     }
 }
 
@@ -234,7 +229,8 @@ impl Jit {
             .declare_function("cb_store", Linkage::Import, &sig)
             .map_err(|e| e.to_string())?;
         let mut sig = module.make_signature();
-        sig.params.push(AbiParam::new(ptr));
+        sig.params
+            .extend([AbiParam::new(ptr), AbiParam::new(types::I64)]);
         let ll_clear_id = module
             .declare_function("cb_ll_clear", Linkage::Import, &sig)
             .map_err(|e| e.to_string())?;
@@ -263,49 +259,13 @@ impl Jit {
         })
     }
 
-    /// Runs `vm` until `step == stop` or it exits, with compiled code wherever possible.
+    /// Runs `vm` until `step == stop` or it exits, with compiled code wherever possible (the
+    /// shared run loop, [`drive::run`], with this JIT as its back end).
     pub fn run_until(&mut self, vm: &mut Vm, stop: u64) -> Result<()> {
-        loop {
-            self.drop_written_code(vm.state.memory_mut());
-            if vm.state.exited() || vm.state.step() >= stop {
-                return Ok(());
-            }
-            let step = vm.state.step();
-            let budget = match &vm.state {
-                State::Mt(s) => {
-                    let special = match s.active().last() {
-                        None => true,
-                        Some(t) => t.exited || s.steps_since_switch >= SCHED_QUANTUM,
-                    };
-                    if special {
-                        self.interp_step(vm)?;
-                        continue;
-                    }
-                    (stop - step).min(SCHED_QUANTUM - s.steps_since_switch)
-                }
-                State::St(_) => stop - step,
-            };
-            match self.run_compiled(vm, budget) {
-                Leave::Budget => {}
-                Leave::Step => self.interp_step(vm)?,
-                Leave::Cold => self.interp_block(vm, stop)?,
-            }
-        }
-    }
-
-    fn interp_step(&mut self, vm: &mut Vm) -> Result<()> {
-        let before = vm.state.step();
-        let r = vm.step();
-        self.stats.interp_steps += vm.state.step() - before;
-        r
-    }
-
-    /// Interprets up to the end of the current basic block (after a control instruction's delay
-    /// slot, or after a syscall/LL/SC/scheduler step), within the budget.
-    fn interp_block(&mut self, vm: &mut Vm, stop: u64) -> Result<()> {
-        let before = vm.state.step();
-        let r = vm.run_block(stop);
-        self.stats.interp_steps += vm.state.step() - before;
+        let (start, jit_before) = (vm.state.step(), self.stats.jit_steps);
+        let r = drive::run(vm, stop, self, None);
+        let jit = self.stats.jit_steps - jit_before;
+        self.stats.interp_steps += (vm.state.step() - start).saturating_sub(jit);
         r
     }
 
@@ -355,21 +315,12 @@ impl Jit {
     /// Runs compiled blocks on the current thread for up to `budget` steps.
     fn run_compiled(&mut self, vm: &mut Vm, budget: u64) -> Leave {
         let Vm { state, stats, .. } = vm;
-        let (cpu, mem, ll): (&mut Cpu, &mut Memory, *mut Reservation) = match state {
-            State::Mt(s) => {
-                let stack = if s.traverse_right {
-                    &mut s.right
-                } else {
-                    &mut s.left
-                };
-                let t = stack.last_mut().expect("checked non-empty");
-                (&mut t.cpu, &mut s.memory, &mut s.ll as *mut Reservation)
-            }
-            State::St(s) => (
-                &mut s.cpu,
-                &mut s.memory,
-                &mut *self.dummy_ll as *mut Reservation,
-            ),
+        let Some((cpu, mem, ll)) = state.core_parts() else {
+            return Leave::Step;
+        };
+        let ll: *mut Reservation = match ll {
+            Some(l) => l,
+            None => &mut *self.dummy_ll,
         };
         let mut ctx = JitCtx {
             regs: cpu.regs,
@@ -386,13 +337,13 @@ impl Jit {
             ll,
             stats: stats as *mut Stats,
         };
-        let mask = if self.is64 { u64::MAX } else { 0xFFFF_FFFF };
         let leave = loop {
             if ctx.budget == 0 {
                 break Leave::Budget;
             }
             let pc = ctx.pc;
-            if ctx.next_pc != pc.wrapping_add(4) & mask || pc & 3 != 0 {
+            if !can_start_block(pc, ctx.next_pc, self.is64) {
+                // a delay slot (or a misaligned PC): the reference step takes it
                 break Leave::Step;
             }
             let slot = ((pc >> 2) as usize) & (DISPATCH_SIZE - 1);
@@ -432,13 +383,7 @@ impl Jit {
         cpu.lo = ctx.lo;
         cpu.pc = ctx.pc;
         cpu.next_pc = ctx.next_pc;
-        match state {
-            State::Mt(s) => {
-                s.step += done;
-                s.steps_since_switch += done;
-            }
-            State::St(s) => s.step += done,
-        }
+        state.advance(done);
         leave
     }
 
@@ -453,7 +398,7 @@ impl Jit {
         let c = self.counts.entry(pc).or_insert(0);
         *c += 1;
         if *c < self.threshold {
-            return Err(Leave::Cold);
+            return Err(Leave::Block);
         }
         let t = Instant::now();
         let r = if self.is64 {
@@ -525,17 +470,13 @@ impl Jit {
             let n = b.len();
             if n >= 2 && b[n - 2].1.is_control() {
                 let (bpc, br) = b[n - 2];
-                let next = A::mask(bpc.wrapping_add(4));
-                match br.op {
-                    Op::J | Op::Jal => queue.push_back(
-                        (next & A::sext(0xF000_0000, 32)) | (u64::from(br.target()) << 2),
-                    ),
-                    Op::Jr | Op::Jalr => {}
-                    _ => {
-                        let off = A::sext(u64::from(br.imm()), 16) << 2;
-                        queue.push_back(A::mask(next.wrapping_add(off)));
-                        queue.push_back(A::mask(last_pc.wrapping_add(4)));
+                match br.successors(bpc, A::IS_64) {
+                    Successors::Jump(t) => queue.push_back(t),
+                    Successors::Branch { taken, not_taken } => {
+                        queue.push_back(taken);
+                        queue.push_back(not_taken);
                     }
+                    Successors::Indirect | Successors::Next => {}
                 }
             } else if !last.is_control() {
                 queue.push_back(A::mask(last_pc.wrapping_add(4)));
@@ -602,11 +543,7 @@ impl Jit {
                 if used & (1 << r) == 0 {
                     continue;
                 }
-                let off = match r {
-                    32 => ctx::HI,
-                    33 => ctx::LO,
-                    _ => ctx::reg(r),
-                };
+                let off = ctx::reg_slot(r);
                 let v = b.ins().load(types::I64, flags, ctxv, off as i32);
                 b.def_var(var, v);
             }
@@ -676,6 +613,9 @@ impl Jit {
                             A::mask(ipc.wrapping_add(8)),
                         ),
                     };
+                    if icache_miss(ipc, A::IS_64) {
+                        ops.count_icache_miss(ipc);
+                    }
                     match execute::<A, _>(&mut ops, insn) {
                         Ok(Flow::Seq) => {}
                         Ok(Flow::Branch { cond, target }) => pending = Some((cond, target)),
@@ -756,7 +696,7 @@ impl Jit {
             .declare_anonymous_function(&self.cl_ctx.func.signature)
             .ok()?;
         if let Err(e) = self.module.define_function(id, &mut self.cl_ctx) {
-            eprintln!(
+            tracing::warn!(
                 "jit: cannot compile region at 0x{:x}: {e:?}",
                 blocks[0][0].0
             );
@@ -791,36 +731,14 @@ fn regalloc_algorithm() -> String {
     std::env::var("CANNONBALL_JIT_REGALLOC").unwrap_or_else(|_| "backtracking".to_string())
 }
 
-/// A superset of the registers (bit 32 HI, bit 33 LO) the block's instructions read or write.
-fn used_registers(insns: &[(u64, Insn)]) -> u64 {
-    let mut m = 0u64;
-    for (_, i) in insns {
-        m |= (1 << i.rs()) | (1 << i.rt()) | (1 << i.rd()) | (1 << 31);
-        use Op::*;
-        if matches!(
-            i.op,
-            Mfhi | Mthi | Mflo | Mtlo | Mult | Multu | Div | Divu | Dmult | Dmultu | Ddiv | Ddivu
-        ) {
-            m |= 3 << 32;
-        }
-    }
-    m
+/// A superset of the registers the region's instructions read or write.
+fn used_registers(insns: &[(u64, Insn)]) -> RegSet {
+    insns.iter().fold(0, |m, (_, i)| m | i.regs_used())
 }
 
-/// A superset of the registers (bit 32 HI, bit 33 LO) the block's instructions write.
-fn written_registers(insns: &[(u64, Insn)]) -> u64 {
-    let mut m = 0u64;
-    for (_, i) in insns {
-        m |= (1 << i.rt()) | (1 << i.rd()) | (1 << 31);
-        use Op::*;
-        if matches!(
-            i.op,
-            Mthi | Mtlo | Mult | Multu | Div | Divu | Dmult | Dmultu | Ddiv | Ddivu
-        ) {
-            m |= 3 << 32;
-        }
-    }
-    m & !1
+/// A superset of the registers the region's instructions write.
+fn written_registers(insns: &[(u64, Insn)]) -> RegSet {
+    insns.iter().fold(0, |m, (_, i)| m | i.regs_written())
 }
 
 /// PC and NextPC of an exit as IR values.
@@ -859,11 +777,7 @@ fn emit_exit(
     let flags = MemFlagsData::trusted();
     for (r, &var) in vars.iter().enumerate() {
         if flush & (1 << r) != 0 {
-            let off = match r {
-                32 => ctx::HI,
-                33 => ctx::LO,
-                _ => ctx::reg(r),
-            };
+            let off = ctx::reg_slot(r);
             let v = b.use_var(var);
             b.ins().store(flags, v, ctxv, off as i32);
         }
@@ -881,8 +795,9 @@ mod parity {
     //! Primitive parity: each lowered primitive, compiled on run-time operands, against the
     //! interpreter's evaluation of the same primitive, on edge cases and random operands.
     use super::*;
+    use interp::ops::{eval_bin, eval_div_rem, eval_mul_wide, eval_un};
     use interp::ops::{Bin, Ops, Un};
-    use interp::vm::{eval_bin, eval_div_rem, eval_mul_wide, eval_un, splitmix64};
+    use interp::vm::splitmix64;
 
     #[derive(Clone, Copy, Debug)]
     enum Prim {

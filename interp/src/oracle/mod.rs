@@ -5,6 +5,8 @@
 //! [`DirSource`], an in-process store that serves files named `0x<64 hex key>` from a directory.
 //! [`Oracle`] adds Go Cannon's one-entry cache and the length-prefixed read window.
 
+pub mod wire;
+
 use crate::error::{Error, Result};
 use alloy_primitives::B256;
 use std::fs::File;
@@ -329,10 +331,7 @@ enum Pipe {
 
 impl PreimageSource for HostProcess {
     fn hint(&mut self, hint: &[u8]) -> Result<()> {
-        let mut frame = Vec::with_capacity(4 + hint.len());
-        frame.extend_from_slice(&(hint.len() as u32).to_be_bytes());
-        frame.extend_from_slice(hint);
-        if let Err(e) = self.hint_w.write_all(&frame) {
+        if let Err(e) = self.hint_w.write_all(&wire::hint_frame(hint)) {
             return Err(self.died("sending a hint to the preimage server", e));
         }
         let mut ack = [0u8; 1];
