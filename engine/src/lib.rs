@@ -5,7 +5,6 @@
 pub mod bisect;
 pub mod checkpoint;
 pub mod cli;
-pub mod diff;
 pub mod engine;
 pub mod jit;
 pub mod log;

@@ -4,23 +4,22 @@
 //! quantum boundaries. A mismatch is bisected to the first diverging step and instruction.
 
 mod common;
+use common::diff::{first_divergence, outcome};
 use common::*;
-use engine::diff::{first_divergence, outcome};
 use interp::state::{State, SCHED_QUANTUM};
 use interp::vm::splitmix64;
 use interp::Vm;
 
 fn in_delay_slot(vm: &Vm) -> bool {
-    match &vm.state {
-        State::Mt(s) => s
-            .current()
-            .is_some_and(|t| t.cpu.next_pc != t.cpu.pc.wrapping_add(4)),
-        State::St(s) => s.cpu.next_pc != (s.cpu.pc.wrapping_add(4) & 0xFFFF_FFFF),
-    }
+    let is64 = vm.state.version().is_multithreaded64();
+    vm.state
+        .current_thread_id()
+        .and_then(|t| vm.state.thread_cpu(t))
+        .is_some_and(|c| c.in_delay_slot(is64))
 }
 
 fn at_quantum(vm: &Vm) -> bool {
-    matches!(&vm.state, State::Mt(s) if s.steps_since_switch >= SCHED_QUANTUM)
+    matches!(&vm.state, State::Mt(s) if s.steps_left_in_quantum().is_none())
 }
 
 /// Picks cut points with the interpreter: `random` cuts, plus the next delay-slot state and (on

@@ -5,8 +5,10 @@
 //! must be identical at every cut point.
 
 mod common;
+use common::diff::outcome;
 use common::eager_jit;
-use engine::diff::outcome;
+use interp::asm::encode;
+use interp::decode::Op;
 use interp::oracle::Oracle;
 use interp::state::{MtState, StState, State};
 use interp::vm::splitmix64;
@@ -35,120 +37,114 @@ impl Rng {
     }
 }
 
-fn r_type(funct: u32, rs: u32, rt: u32, rd: u32, sa: u32) -> u32 {
-    (rs << 21) | (rt << 16) | (rd << 11) | (sa << 6) | funct
+fn pick(g: &mut Rng, is64: bool, a: &[Op], b: &[Op]) -> Op {
+    if is64 && !b.is_empty() && g.below(3) == 0 {
+        b[g.below(b.len() as u64) as usize]
+    } else {
+        a[g.below(a.len() as u64) as usize]
+    }
 }
-fn i_type(op: u32, rs: u32, rt: u32, imm: u32) -> u32 {
-    (op << 26) | (rs << 21) | (rt << 16) | (imm & 0xFFFF)
+
+/// `op` with register fields and a 16-bit immediate (or jump index), through the shared encoder.
+fn enc(op: Op, rs: u32, rt: u32, rd: u32, sa: u32, imm: u32) -> u32 {
+    encode(op, rs, rt, rd, sa, imm)
 }
 
 fn random_insn(g: &mut Rng, is64: bool, len: u32, at: u32) -> u32 {
+    use Op::*;
     let alu32 = [
-        0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2A, 0x2B, 0x0A, 0x0B, 0x0F, 0x04, 0x06,
-        0x07,
+        Add, Addu, Sub, Subu, And, Or, Xor, Nor, Slt, Sltu, Movz, Movn, Sync, Sllv, Srlv, Srav,
     ];
-    let alu64 = [0x2C, 0x2D, 0x2E, 0x2F, 0x14, 0x16, 0x17];
-    let hilo = [0x10, 0x11, 0x12, 0x13, 0x18, 0x19, 0x1A, 0x1B];
-    let hilo64 = [0x1C, 0x1D, 0x1E, 0x1F];
-    let shifts = [0x00, 0x02, 0x03];
-    let shifts64 = [0x38, 0x3A, 0x3B, 0x3C, 0x3E, 0x3F];
-    let loads = [0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26];
-    let loads64 = [0x27, 0x37, 0x1A, 0x1B];
-    let stores = [0x28, 0x29, 0x2A, 0x2B, 0x2E];
-    let stores64 = [0x3F, 0x2C, 0x2D];
-    let pick = |g: &mut Rng, a: &[u32], b: &[u32]| -> u32 {
-        if is64 && g.below(3) == 0 {
-            b[g.below(b.len() as u64) as usize]
-        } else {
-            a[g.below(a.len() as u64) as usize]
-        }
-    };
+    let alu64 = [Dadd, Daddu, Dsub, Dsubu, Dsllv, Dsrlv, Dsrav];
+    let hilo = [Mfhi, Mthi, Mflo, Mtlo, Mult, Multu, Div, Divu];
+    let hilo64 = [Dmult, Dmultu, Ddiv, Ddivu];
+    let shifts = [Sll, Srl, Sra];
+    let shifts64 = [Dsll, Dsrl, Dsra, Dsll32, Dsrl32, Dsra32];
+    let loads = [Lb, Lh, Lwl, Lw, Lbu, Lhu, Lwr];
+    let loads64 = [Lwu, Ld, Ldl, Ldr];
+    let stores = [Sb, Sh, Swl, Sw, Swr];
+    let stores64 = [Sd, Sdl, Sdr];
+    let imms = [Addi, Addiu, Slti, Sltiu, Andi, Ori, Xori, Lui];
+    let imms64 = [Daddi, Daddiu];
+    let special2 = [Mul, Clz, Clo, Dclz, Dclo];
     let (rs, rt, rd) = (g.reg(), g.reg(), g.reg());
     match g.below(100) {
-        0..=29 => r_type(pick(g, &alu32, &alu64), rs, rt, rd, 0),
-        30..=39 => {
-            let ops = if is64 {
-                &[8u32, 9, 0xA, 0xB, 0xC, 0xD, 0xE, 0xF, 0x18, 0x19][..]
-            } else {
-                &[8u32, 9, 0xA, 0xB, 0xC, 0xD, 0xE, 0xF][..]
-            };
-            i_type(
-                ops[g.below(ops.len() as u64) as usize],
-                rs,
-                rt,
-                g.next() as u32,
-            )
+        0..=29 => enc(pick(g, is64, &alu32, &alu64), rs, rt, rd, 0, 0),
+        30..=39 => enc(pick(g, is64, &imms, &imms64), rs, rt, 0, 0, g.next() as u32),
+        40..=47 => {
+            let op = pick(g, is64, &shifts, &shifts64);
+            enc(op, rs, rt, rd, g.below(32) as u32, 0)
         }
-        40..=47 => r_type(pick(g, &shifts, &shifts64), rs, rt, rd, g.below(32) as u32),
-        48..=53 => r_type(
-            pick(g, &hilo, &hilo64),
-            rs,
-            rt,
-            if g.below(4) == 0 { rd } else { 0 },
-            0,
-        ),
+        48..=53 => {
+            let op = pick(g, is64, &hilo, &hilo64);
+            enc(op, rs, rt, if g.below(4) == 0 { rd } else { 0 }, 0, 0)
+        }
         54..=56 => {
-            (0x1C << 26)
-                | r_type(
-                    [2, 0x20, 0x21, 0x24, 0x25][g.below(if is64 { 5 } else { 3 }) as usize],
-                    rs,
-                    rt,
-                    rd,
-                    0,
-                )
+            let op = special2[g.below(if is64 { 5 } else { 3 }) as usize];
+            enc(op, rs, rt, rd, 0, 0)
         }
-        57..=66 => i_type(
-            pick(g, &loads, &loads64),
-            20 + g.below(2) as u32,
-            rt,
-            (g.below(512) as u32).wrapping_sub(256),
-        ),
-        67..=76 => i_type(
-            pick(g, &stores, &stores64),
-            20 + g.below(2) as u32,
-            rt,
-            (g.below(512) as u32).wrapping_sub(256),
-        ),
+        57..=66 => {
+            let op = pick(g, is64, &loads, &loads64);
+            let off = (g.below(512) as u32).wrapping_sub(256);
+            enc(op, 20 + g.below(2) as u32, rt, 0, 0, off)
+        }
+        67..=76 => {
+            let op = pick(g, is64, &stores, &stores64);
+            let off = (g.below(512) as u32).wrapping_sub(256);
+            enc(op, 20 + g.below(2) as u32, rt, 0, 0, off)
+        }
         77..=86 => {
             // conditional branch to a nearby instruction of the program
             let target = g.below(len as u64) as i64;
             let off = (target - at as i64 - 1) as u32;
             match g.below(4) {
-                0 => i_type(4 + g.below(4) as u32, rs, rt, off),
-                _ => i_type(1, rs, [0, 1, 0x10, 0x11, 0x05][g.below(5) as usize], off),
+                0 => enc(
+                    [Beq, Bne, Blez, Bgtz][g.below(4) as usize],
+                    rs,
+                    rt,
+                    0,
+                    0,
+                    off,
+                ),
+                _ => {
+                    let op = [Bltz, Bgez, Bltzal, Bgezal, RegimmNop][g.below(5) as usize];
+                    enc(op, rs, 0, 0, 0, off)
+                }
             }
         }
         87..=89 => {
-            (2 + g.below(2) as u32) << 26 | ((CODE as u32 >> 2) + g.below(len as u64) as u32)
-        }
-        90..=91 => r_type(
-            if g.below(2) == 0 { 8 } else { 9 },
-            [20, 21, rs][g.below(3) as usize],
-            0,
-            rd,
-            0,
-        ),
-        92..=93 => {
-            // store over the program itself (self-modifying code)
-            i_type(
-                if is64 { 0x3F } else { 0x2B },
-                22,
-                rt,
-                (g.below(len as u64) as u32 * 4) & !7,
+            let op = [J, Jal][g.below(2) as usize];
+            enc(
+                op,
+                0,
+                0,
+                0,
+                0,
+                (CODE as u32 >> 2) + g.below(len as u64) as u32,
             )
         }
-        94..=95 => {
-            (0x30
-                | if is64 && g.below(2) == 0 { 4 } else { 0 }
-                | if g.below(2) == 0 { 8 } else { 0 })
-                << 26
-                | (20 << 21)
-                | (rt << 16)
-                | (g.below(64) as u32 & !7)
+        90..=91 => {
+            let op = [Jr, Jalr][g.below(2) as usize];
+            enc(op, [20, 21, rs][g.below(3) as usize], 0, rd, 0, 0)
         }
-        96 => 0x0000_000C, // syscall with whatever $v0 holds
+        92..=93 => {
+            // store over the program itself (self-modifying code)
+            let op = if is64 { Sd } else { Sw };
+            enc(op, 22, rt, 0, 0, (g.below(len as u64) as u32 * 4) & !7)
+        }
+        94..=95 => {
+            let op = match (is64 && g.below(2) == 0, g.below(2) == 0) {
+                (false, false) => Ll,
+                (false, true) => Sc,
+                (true, false) => Lld,
+                (true, true) => Scd,
+            };
+            enc(op, 20, rt, 0, 0, g.below(64) as u32 & !7)
+        }
+        96 => interp::asm::SYSCALL, // with whatever $v0 holds
+        // undecodable words (COP1, a reserved opcode, BREAK, SPECIAL3)
         97 => [0x4400_0000, 0x5000_0000, 0x0000_000D, 0x7C00_0000][g.below(4) as usize],
-        _ => 0, // nop
+        _ => interp::asm::NOP,
     }
 }
 

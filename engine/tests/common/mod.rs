@@ -1,6 +1,8 @@
 //! Helpers for CLI tests: a minimal big-endian MIPS ELF writer and a runner for the binary.
 #![allow(dead_code)]
 
+pub mod diff;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -131,24 +133,18 @@ pub fn assert_error(o: &Output, code: i32, needle: &str) {
     assert!(!err.contains("panicked"), "must not panic: {err}");
 }
 
-pub const ADDIU: u32 = 0x09 << 26;
-pub fn addiu(rt: u32, rs: u32, imm: u16) -> u32 {
-    ADDIU | (rs << 21) | (rt << 16) | u32::from(imm)
-}
-pub fn lui(rt: u32, imm: u16) -> u32 {
-    (0x0F << 26) | (rt << 16) | u32::from(imm)
-}
-pub const SYSCALL: u32 = 0x0000_000c;
+pub use interp::asm::{addiu, lui, SYSCALL};
+use interp::vm::syscall::sys;
 
 /// cannon64 program: read(5, 0x20000, 8) (asks the oracle for the zero key), then exit_group(0).
 pub fn oracle_reader_program() -> Vec<u8> {
     let words = [
-        addiu(2, 0, 5000),
+        addiu(2, 0, sys::READ as i32),
         addiu(4, 0, 5),
         lui(5, 2),
         addiu(6, 0, 8),
         SYSCALL,
-        addiu(2, 0, 5205),
+        addiu(2, 0, sys::EXIT_GROUP as i32),
         addiu(4, 0, 0),
         SYSCALL,
     ];
@@ -185,4 +181,56 @@ pub fn jit_with_threshold(vm: &interp::Vm, threshold: u32) -> engine::jit::Jit {
         engine::jit::Jit::with_verifier(vm.state.version().is_multithreaded64(), true).unwrap();
     j.threshold = threshold;
     j
+}
+
+/// Compares `got` with the golden file `tests/golden/<rel>` (gzip-compressed when the name ends
+/// in `.gz`), or rewrites the file when `CANNONBALL_BLESS=1` is set.
+pub fn golden(rel: &str, got: &[u8]) {
+    use std::io::{Read, Write};
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(rel);
+    let gz = rel.ends_with(".gz");
+    if std::env::var_os("CANNONBALL_BLESS").is_some() {
+        let bytes = if gz {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            e.write_all(got).unwrap();
+            e.finish().unwrap()
+        } else {
+            got.to_vec()
+        };
+        std::fs::write(&path, bytes).unwrap();
+        return;
+    }
+    let raw = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "golden file {}: {e} (bless with CANNONBALL_BLESS=1)",
+            path.display()
+        )
+    });
+    let want = if gz {
+        let mut v = Vec::new();
+        flate2::read::GzDecoder::new(&raw[..])
+            .read_to_end(&mut v)
+            .unwrap();
+        v
+    } else {
+        raw
+    };
+    if want != got {
+        let (w, g) = (String::from_utf8_lossy(&want), String::from_utf8_lossy(got));
+        let first = w
+            .lines()
+            .zip(g.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(w.lines().count().min(g.lines().count()));
+        panic!(
+            "{rel} differs from its golden file at line {}:\n  want: {:?}\n  got:  {:?}\n(lines: want {}, got {})",
+            first + 1,
+            w.lines().nth(first),
+            g.lines().nth(first),
+            w.lines().count(),
+            g.lines().count()
+        );
+    }
 }

@@ -1,5 +1,5 @@
-//! Shared support for the interpreter's integration tests: a tiny MIPS encoder and a harness that
-//! runs a few instructions on a one-thread state of any version.
+//! Shared support for the instruction tables (run on the interpreter and the JIT): the encoder ([`interp::asm`]) and a
+//! harness that runs a few instructions on a one-thread state of any version.
 //!
 //! Code is placed at [`CODE_BASE`] (PC = 0x1000, NextPC = 0x1004) unless a case moves it.
 
@@ -15,133 +15,9 @@ pub type Trace = (u64, u64, u64);
 /// Where code goes by default.
 pub const CODE_BASE: u64 = 0x1000;
 
-// ------------------------------------------------------------------------------------------------
-// Encoder
-// ------------------------------------------------------------------------------------------------
-
-/// R-type word: SPECIAL (opcode 0) with the given funct and fields.
-pub const fn r(funct: u32, rs: u32, rt: u32, rd: u32, sa: u32) -> u32 {
-    (rs & 31) << 21 | (rt & 31) << 16 | (rd & 31) << 11 | (sa & 31) << 6 | (funct & 63)
-}
-
-/// I-type word; `imm` is truncated to 16 bits (negative offsets allowed).
-pub const fn i(op: u32, rs: u32, rt: u32, imm: i32) -> u32 {
-    (op & 63) << 26 | (rs & 31) << 21 | (rt & 31) << 16 | (imm as u32 & 0xFFFF)
-}
-
-/// J-type word jumping to byte address `target` (its bits 27..2 go into the instruction).
-pub const fn j(op: u32, target: u64) -> u32 {
-    (op & 63) << 26 | ((target >> 2) as u32 & 0x03FF_FFFF)
-}
-
-/// SPECIAL2 (opcode 0x1C) word.
-pub const fn special2(funct: u32, rs: u32, rt: u32, rd: u32) -> u32 {
-    0x1C << 26 | (rs & 31) << 21 | (rt & 31) << 16 | (rd & 31) << 11 | (funct & 63)
-}
-
-/// REGIMM (opcode 1) word with the given rt selector.
-pub const fn regimm(rt_field: u32, rs: u32, imm: i32) -> u32 {
-    i(1, rs, rt_field, imm)
-}
-
-/// Named helpers for the mnemonics the tests use most (operands in assembler order).
-pub mod asm {
-    use super::{i, j, r, regimm, special2};
-
-    pub const NOP: u32 = 0;
-    pub const SYSCALL: u32 = 0x0000_000C;
-
-    pub const fn sll(rd: u32, rt: u32, sa: u32) -> u32 {
-        r(0x00, 0, rt, rd, sa)
-    }
-    pub const fn jr(rs: u32) -> u32 {
-        r(0x08, rs, 0, 0, 0)
-    }
-    pub const fn jalr(rd: u32, rs: u32) -> u32 {
-        r(0x09, rs, 0, rd, 0)
-    }
-    pub const fn mfhi(rd: u32) -> u32 {
-        r(0x10, 0, 0, rd, 0)
-    }
-    pub const fn mflo(rd: u32) -> u32 {
-        r(0x12, 0, 0, rd, 0)
-    }
-    pub const fn mult(rs: u32, rt: u32) -> u32 {
-        r(0x18, rs, rt, 0, 0)
-    }
-    pub const fn div(rs: u32, rt: u32) -> u32 {
-        r(0x1A, rs, rt, 0, 0)
-    }
-    pub const fn addu(rd: u32, rs: u32, rt: u32) -> u32 {
-        r(0x21, rs, rt, rd, 0)
-    }
-    pub const fn subu(rd: u32, rs: u32, rt: u32) -> u32 {
-        r(0x23, rs, rt, rd, 0)
-    }
-    pub const fn or(rd: u32, rs: u32, rt: u32) -> u32 {
-        r(0x25, rs, rt, rd, 0)
-    }
-    pub const fn slt(rd: u32, rs: u32, rt: u32) -> u32 {
-        r(0x2A, rs, rt, rd, 0)
-    }
-    pub const fn daddu(rd: u32, rs: u32, rt: u32) -> u32 {
-        r(0x2D, rs, rt, rd, 0)
-    }
-    pub const fn beq(rs: u32, rt: u32, off: i32) -> u32 {
-        i(0x04, rs, rt, off)
-    }
-    pub const fn bne(rs: u32, rt: u32, off: i32) -> u32 {
-        i(0x05, rs, rt, off)
-    }
-    pub const fn bltz(rs: u32, off: i32) -> u32 {
-        regimm(0x00, rs, off)
-    }
-    pub const fn bgezal(rs: u32, off: i32) -> u32 {
-        regimm(0x11, rs, off)
-    }
-    pub const fn j_(target: u64) -> u32 {
-        j(0x02, target)
-    }
-    pub const fn jal(target: u64) -> u32 {
-        j(0x03, target)
-    }
-    pub const fn addiu(rt: u32, rs: u32, imm: i32) -> u32 {
-        i(0x09, rs, rt, imm)
-    }
-    pub const fn ori(rt: u32, rs: u32, imm: i32) -> u32 {
-        i(0x0D, rs, rt, imm)
-    }
-    pub const fn lui(rt: u32, imm: i32) -> u32 {
-        i(0x0F, 0, rt, imm)
-    }
-    pub const fn daddiu(rt: u32, rs: u32, imm: i32) -> u32 {
-        i(0x19, rs, rt, imm)
-    }
-    pub const fn lw(rt: u32, off: i32, base: u32) -> u32 {
-        i(0x23, base, rt, off)
-    }
-    pub const fn sw(rt: u32, off: i32, base: u32) -> u32 {
-        i(0x2B, base, rt, off)
-    }
-    pub const fn ll(rt: u32, off: i32, base: u32) -> u32 {
-        i(0x30, base, rt, off)
-    }
-    pub const fn sc(rt: u32, off: i32, base: u32) -> u32 {
-        i(0x38, base, rt, off)
-    }
-    pub const fn ld(rt: u32, off: i32, base: u32) -> u32 {
-        i(0x37, base, rt, off)
-    }
-    pub const fn sd(rt: u32, off: i32, base: u32) -> u32 {
-        i(0x3F, base, rt, off)
-    }
-    pub const fn mul(rd: u32, rs: u32, rt: u32) -> u32 {
-        special2(0x02, rs, rt, rd)
-    }
-    pub const fn clz(rd: u32, rs: u32) -> u32 {
-        special2(0x20, rs, rd, rd)
-    }
-}
+/// The workspace's one encoder, [`interp::asm`].
+pub use interp::asm;
+pub use interp::asm::{i, j, r, regimm, special2};
 
 // ------------------------------------------------------------------------------------------------
 // Harness
@@ -270,6 +146,31 @@ impl Setup {
         let mut vm = self.vm();
         vm.run_until(self.step + n)?;
         Ok(vm.state)
+    }
+
+    /// Runs `n` steps through the JIT, compiling every block on first sight (IR verifier on).
+    /// A `syscall` word after the code ends the block there, so that a block holding just the
+    /// case's instructions fits the step budget and runs compiled (a block longer than the
+    /// budget is left to the interpreter).
+    pub fn run_jit(&self, n: u64) -> Result<State, Error> {
+        let mut vm = self.vm();
+        let end = self.base + 4 * self.code.len() as u64;
+        if !self.mem.iter().any(|&(a, _)| a & !7 == end & !7) {
+            vm.state.memory_mut().write_u32(end, interp::asm::SYSCALL);
+        }
+        let mut jit = engine::jit::Jit::with_verifier(self.version.is_multithreaded64(), true)
+            .expect("the JIT runs on this host");
+        jit.threshold = 1;
+        jit.run_until(&mut vm, self.step + n)?;
+        Ok(vm.state)
+    }
+
+    /// Runs `n` steps through the batch path named `engine` (`run_until` or `jit`).
+    pub fn run_batch(&self, engine: &str, n: u64) -> Result<State, Error> {
+        match engine {
+            "jit" => self.run_jit(n),
+            _ => self.run_until(n),
+        }
     }
 
     /// Like [`Setup::run`], also returning (PC, NextPC, step) after every step.

@@ -1,4 +1,6 @@
-//! Per-instruction table tests for the interpreter (cannon-spec §9, §12).
+//! Per-instruction table tests for both engines (cannon-spec §9, §12): every case runs step by
+//! step in the interpreter, then through the interpreter's batch path and the JIT (every block
+//! compiled on first sight), with the same checks on each.
 //!
 //! Every case runs a few instructions on a one-thread state and checks, after each step, PC,
 //! NextPC and the step counter, and at the end all 32 registers (those not named in `want_regs`
@@ -10,6 +12,7 @@
 //! cannon64 tables run on both v8 (`multithreaded64-5`) and v7 (`multithreaded64-4`); their
 //! instruction semantics are identical. The 32-bit tables run on `singlethreaded-2`.
 
+#[path = "vmsetup/mod.rs"]
 mod common;
 
 use common::{asm, cpu, ll, word, Setup};
@@ -102,26 +105,28 @@ impl Case {
             }
         }
         errs.extend(self.verify_final(&initial, &state));
-        // The same instructions through the interpreter's batch path (`Vm::run_until`).
-        match setup.run_until(n) {
-            Ok(fast) => {
-                let (pc, next_pc) = *self.pcs.last().expect("at least one step");
-                let c = cpu(&fast);
-                if (c.pc, c.next_pc, fast.step()) != (pc, next_pc, n) {
-                    errs.push(format!(
-                        "run_until: PC/NextPC/step = {:#x}/{:#x}/{}, want {pc:#x}/{next_pc:#x}/{n}",
-                        c.pc,
-                        c.next_pc,
-                        fast.step()
-                    ));
+        // The same instructions through the batch paths: the interpreter's and the JIT's.
+        for engine in BATCH {
+            match setup.run_batch(engine, n) {
+                Ok(fast) => {
+                    let (pc, next_pc) = *self.pcs.last().expect("at least one step");
+                    let c = cpu(&fast);
+                    if (c.pc, c.next_pc, fast.step()) != (pc, next_pc, n) {
+                        errs.push(format!(
+                            "{engine}: PC/NextPC/step = {:#x}/{:#x}/{}, want {pc:#x}/{next_pc:#x}/{n}",
+                            c.pc,
+                            c.next_pc,
+                            fast.step()
+                        ));
+                    }
+                    errs.extend(
+                        self.verify_final(&initial, &fast)
+                            .into_iter()
+                            .map(|e| format!("{engine}: {e}")),
+                    );
                 }
-                errs.extend(
-                    self.verify_final(&initial, &fast)
-                        .into_iter()
-                        .map(|e| format!("run_until: {e}")),
-                );
+                Err(e) => errs.push(format!("{engine}: unexpected error: {e}")),
             }
-            Err(e) => errs.push(format!("run_until: unexpected error: {e}")),
         }
         if errs.is_empty() {
             Ok(())
@@ -243,22 +248,25 @@ impl FaultCase {
                 ))
             }
         };
-        // The same run through the interpreter's batch path (`Vm::run_until`).
-        let batched = match s.run_until(self.ok_steps + 1) {
-            Err(Error::Fault(got)) if got == want => Ok(()),
-            Err(e) => Err(format!("run_until: got {e:x?}, want {want:x?}")),
-            Ok(_) => Err(format!("run_until: no error, want {want:x?}")),
-        };
-        match (stepped, batched) {
-            (Ok(()), Ok(())) => Ok(()),
-            (a, b) => Err([a.err(), b.err()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join("; ")),
+        // The same run through the batch paths: the interpreter's and the JIT's.
+        let mut errs: Vec<String> = stepped.err().into_iter().collect();
+        for engine in BATCH {
+            match s.run_batch(engine, self.ok_steps + 1) {
+                Err(Error::Fault(got)) if got == want => {}
+                Err(e) => errs.push(format!("{engine}: got {e:x?}, want {want:x?}")),
+                Ok(_) => errs.push(format!("{engine}: no error, want {want:x?}")),
+            }
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs.join("; "))
         }
     }
 }
+
+/// The batch paths every case also runs through.
+const BATCH: [&str; 2] = ["run_until", "jit"];
 
 const V64: &[VmVersion] = &[VmVersion::MultiThreaded64V5, VmVersion::MultiThreaded64V4];
 const V32: &[VmVersion] = &[VmVersion::SingleThreaded2];
