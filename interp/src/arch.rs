@@ -47,6 +47,13 @@ pub trait Arch: 'static + Copy + Send + Sync + std::fmt::Debug {
     fn sext(v: u64, bits: u32) -> u64 {
         Self::mask(sext64(v, bits))
     }
+    /// Bytes per instruction.
+    const INSN_BYTES: u64 = 4;
+    /// Address of the instruction after the one at `pc` (sequential flow, at word width).
+    #[inline(always)]
+    fn next_insn(pc: u64) -> u64 {
+        Self::mask(pc.wrapping_add(Self::INSN_BYTES))
+    }
     /// Interprets a word as a signed integer.
     #[inline(always)]
     fn signed(v: u64) -> i64 {

@@ -349,6 +349,47 @@ impl Insn {
     }
 }
 
+/// The basic block at `pc` as the engines cut straight code: decoded core instructions from
+/// `pc`, ending after a branch or jump and its delay slot (when the slot holds a core,
+/// non-control instruction; otherwise before the branch), before a syscall, LL/SC or invalid
+/// word, or after `max` instructions.
+pub fn basic_block(
+    mem: &crate::memory::Memory,
+    pc: u64,
+    is64: bool,
+    max: usize,
+) -> Vec<(u64, Insn)> {
+    let next = |a: u64| {
+        let n = a.wrapping_add(4);
+        if is64 {
+            n
+        } else {
+            n & 0xFFFF_FFFF
+        }
+    };
+    let straight = |i: &Insn| crate::semantics::is_core(i.op) && i.op != Op::Invalid;
+    let mut out = Vec::new();
+    let mut a = pc;
+    while out.len() < max {
+        let insn = decode(mem.read_u32(a), is64);
+        if !straight(&insn) {
+            break;
+        }
+        if insn.is_control() {
+            let slot_pc = next(a);
+            let slot = decode(mem.read_u32(slot_pc), is64);
+            if straight(&slot) && !slot.is_control() {
+                out.push((a, insn));
+                out.push((slot_pc, slot));
+            }
+            break;
+        }
+        out.push((a, insn));
+        a = next(a);
+    }
+    out
+}
+
 /// Decodes one instruction word for a VM of the given word size.
 #[inline]
 pub fn decode(raw: u32, is64: bool) -> Insn {

@@ -1,6 +1,6 @@
 //! Errors in two tiers: [`Fault`] is a guest-caused invalid transition (no post-state exists; Go
-//! Cannon panics, the contract reverts), [`VmError`] wraps a fault with where it happened, and
-//! [`Error`] is every host-side failure (I/O, malformed input, the preimage host).
+//! Cannon panics, the contract reverts), [`VmFault`] wraps a fault with where it happened, and
+//! [`enum@Error`] is every host-side failure (I/O, malformed input, the preimage host).
 
 use thiserror::Error;
 

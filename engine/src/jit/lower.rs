@@ -268,7 +268,7 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
 
     fn next_pc(&mut self) -> JV {
         // Control instructions are only compiled outside delay slots, where NextPC = PC + 4.
-        JV::K(A::mask(self.pc.wrapping_add(4)))
+        JV::K(A::next_insn(self.pc))
     }
 
     fn bin(&mut self, op: Bin, a: JV, b: JV) -> JV {

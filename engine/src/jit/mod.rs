@@ -28,10 +28,10 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Linkage, Module};
 use ctx::{JitCtx, TLB_SIZE};
 use interp::arch::{Arch, Mips32, Mips64};
-use interp::decode::{decode, Insn, Op, RegSet, Successors};
+use interp::decode::{Insn, RegSet, Successors};
 use interp::memory::Memory;
 use interp::ops::Flow;
-use interp::semantics::{execute, is_core};
+use interp::semantics::execute;
 use interp::state::{can_start_block, Reservation};
 use interp::vm::{drive, icache_miss, Backend, Leave, Stats};
 use interp::{Result, Vm};
@@ -416,28 +416,9 @@ impl Jit {
         }
     }
 
-    /// Decodes the block at `pc`.
+    /// Decodes the block at `pc` (the interpreter's definition of a basic block).
     fn scan<A: Arch>(mem: &Memory, pc: u64) -> Vec<(u64, Insn)> {
-        let mut out = Vec::new();
-        let mut a = pc;
-        while out.len() < MAX_BLOCK {
-            let insn = decode(mem.read_u32(a), A::IS_64);
-            if !is_core(insn.op) || insn.op == Op::Invalid {
-                break;
-            }
-            if insn.is_control() {
-                let slot_pc = A::mask(a.wrapping_add(4));
-                let slot = decode(mem.read_u32(slot_pc), A::IS_64);
-                if is_core(slot.op) && slot.op != Op::Invalid && !slot.is_control() {
-                    out.push((a, insn));
-                    out.push((slot_pc, slot));
-                }
-                break;
-            }
-            out.push((a, insn));
-            a = A::mask(a.wrapping_add(4));
-        }
-        out
+        interp::decode::basic_block(mem, pc, A::IS_64, MAX_BLOCK)
     }
 
     /// The helper functions' ids: load, store, ll_clear.
@@ -479,7 +460,7 @@ impl Jit {
                     Successors::Indirect | Successors::Next => {}
                 }
             } else if !last.is_control() {
-                queue.push_back(A::mask(last_pc.wrapping_add(4)));
+                queue.push_back(A::next_insn(last_pc));
             }
             blocks.push(b);
         }
@@ -586,7 +567,7 @@ impl Jit {
                 exits.push((
                     no_fit,
                     0,
-                    ExitPc::Fixed(head_pc, A::mask(head_pc.wrapping_add(4))),
+                    ExitPc::Fixed(head_pc, A::next_insn(head_pc)),
                     code,
                 ));
                 ops.b.switch_to_block(body);
@@ -599,19 +580,16 @@ impl Jit {
                     // where a side exit before this instruction resumes: inside the delay slot,
                     // NextPC is the pending branch's outcome
                     ops.exit_here = match pending {
-                        None => ExitPc::Fixed(ipc, A::mask(ipc.wrapping_add(4))),
+                        None => ExitPc::Fixed(ipc, A::next_insn(ipc)),
                         Some((c, t)) => {
-                            let fall = JV::K(A::mask(ipc.wrapping_add(4)));
+                            let fall = JV::K(A::next_insn(ipc));
                             let np = interp::ops::Ops::select(&mut ops, c, t, fall);
                             ExitPc::Slot(ipc, ops.val(np))
                         }
                     };
                     ops.exit_after = match (pending, ops.exit_here) {
                         (Some(_), ExitPc::Slot(_, np)) => ExitPc::After(np),
-                        _ => ExitPc::Fixed(
-                            A::mask(ipc.wrapping_add(4)),
-                            A::mask(ipc.wrapping_add(8)),
-                        ),
+                        _ => ExitPc::Fixed(A::next_insn(ipc), A::next_insn(A::next_insn(ipc))),
                     };
                     if icache_miss(ipc, A::IS_64) {
                         ops.count_icache_miss(ipc);
@@ -635,7 +613,7 @@ impl Jit {
                 let left = ops.b.ins().iadd_imm_s(left, -(n as i64));
                 ops.b.def_var(bvar, left);
                 let last_pc = insns[n as usize - 1].0;
-                let fall = A::mask(last_pc.wrapping_add(4));
+                let fall = A::next_insn(last_pc);
                 let edge = |ops: &mut JitOps<'_, '_, A>, exits: &mut Vec<_>, to: JV| match to {
                     JV::K(t) if index.contains_key(&t) => {
                         ops.b.ins().jump(heads[index[&t]], &[]);
@@ -643,12 +621,7 @@ impl Jit {
                     JV::K(t) => {
                         let x = ops.b.create_block();
                         ops.b.ins().jump(x, &[]);
-                        exits.push((
-                            x,
-                            0,
-                            ExitPc::Fixed(t, A::mask(t.wrapping_add(4))),
-                            ctx::EXIT_CONTINUE,
-                        ));
+                        exits.push((x, 0, ExitPc::Fixed(t, A::next_insn(t)), ctx::EXIT_CONTINUE));
                     }
                     JV::V(v) => {
                         let x = ops.b.create_block();
@@ -753,7 +726,7 @@ fn exit_pcs<A: Arch>(
         ),
         ExitPc::Slot(pc, np) => (b.ins().iconst(types::I64, pc as i64), np),
         ExitPc::After(pc) => {
-            let np = b.ins().iadd_imm_s(pc, 4);
+            let np = b.ins().iadd_imm_s(pc, A::INSN_BYTES as i64);
             let np = if A::IS_64 {
                 np
             } else {

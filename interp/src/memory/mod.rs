@@ -13,12 +13,12 @@
 //! Page bytes are reference counted and copied on write, so cloning a memory (a checkpoint)
 //! shares every clean page with the original and costs only its index; the first write to a
 //! shared page afterwards copies that one page. The invariant that makes this cheap: a dirty
-//! page is never shared (every write to a clean page goes through [`Memory::page_mut`], which
+//! page is never shared (every write to a clean page goes through `Memory::page_mut`, which
 //! un-shares it, and [`Clone`] deep-copies dirty pages), so the store fast paths, which only
 //! write to dirty pages, never need to check.
 
 //!
-//! [`pages`] holds the page representation and its bookkeeping, [`merkle`] the tree.
+//! `pages` holds the page representation and its bookkeeping, `merkle` the tree.
 
 mod merkle;
 mod pages;

@@ -3,8 +3,8 @@
 //!
 //! * [`core`]: the interpreter's [`crate::ops::Ops`] on concrete words and its fast loop over
 //!   straight code (instruction fetch, the instruction-cache statistic).
-//! * [`step`]: a full step (`doMipsStep`, cannon-spec §10.1) of either VM, with LL/SC.
-//! * [`sched`]: the cannon64 scheduler (preemption, thread stacks; cannon-spec §10).
+//! * `step`: a full step (`doMipsStep`, cannon-spec §10.1) of either VM, with LL/SC.
+//! * `sched`: the cannon64 scheduler (preemption, thread stacks; cannon-spec §10).
 //! * [`syscall`]: the syscall tables and the oracle channels (cannon-spec §7).
 //! * [`drive`]: the run loop, with pluggable back ends (the interpreter here, the JIT in
 //!   `engine`) and observers (profiles, tracebacks).
