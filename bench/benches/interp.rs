@@ -15,7 +15,7 @@
 use bench::host::run_measured;
 use bench::{random_memory, Scenario, SCENARIOS};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode, Throughput};
-use engine::jit::{Jit, DEFAULT_THRESHOLD};
+use engine::jit::{CompileMode, Jit, DEFAULT_THRESHOLD};
 use std::process::Command;
 use std::time::Duration;
 
@@ -99,7 +99,8 @@ fn jit_compile(c: &mut Criterion) {
         }
         let run = || {
             let mut vm = s.vm();
-            let mut jit = Jit::new(true).expect("jit");
+            // synchronous compilation: every region that gets hot is compiled within the run
+            let mut jit = Jit::with_mode(true, false, CompileMode::Sync).expect("jit");
             jit.threshold = threshold;
             jit.run_until(&mut vm, u64::MAX).expect("runs");
             jit.stats

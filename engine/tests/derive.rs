@@ -5,7 +5,7 @@
 
 mod common;
 use common::fixtures;
-use engine::jit::Jit;
+use engine::jit::{CompileMode, Jit};
 use interp::oracle::{DirSource, Oracle};
 use interp::{Io, Vm, VmVersion};
 use std::io::Write;
@@ -94,14 +94,31 @@ fn check(case: &str, exit: u8, steps: u64) {
         .unwrap_or_else(|e| panic!("{case}, interpreter: {e}"));
     let interp = finish(vm, out, err);
 
+    // the JIT compiling synchronously (so most steps run compiled whatever the timing), and
+    // compiling in the background (the default: the share of compiled steps depends on timing,
+    // the results do not)
     let (mut vm, out, err) = derive_vm(case);
-    let mut jit = Jit::new(true).expect("JIT available on this host");
+    let mut jit = Jit::with_mode(true, false, CompileMode::Sync).expect("JIT on this host");
     jit.run_until(&mut vm, u64::MAX)
         .unwrap_or_else(|e| panic!("{case}, JIT: {e}"));
     let stats = jit.stats.clone();
     let compiled = finish(vm, out, err);
+    let (mut vm, out, err) = derive_vm(case);
+    let mode = CompileMode::Background(std::time::Duration::ZERO);
+    let mut jit = Jit::with_mode(true, false, mode).expect("JIT on this host");
+    jit.run_until(&mut vm, u64::MAX)
+        .unwrap_or_else(|e| panic!("{case}, background JIT: {e}"));
+    let background = finish(vm, out, err);
+    assert_eq!(
+        interp.hash, background.hash,
+        "{case}: background JIT final state"
+    );
 
-    for (engine, o) in [("interpreter", &interp), ("JIT", &compiled)] {
+    for (engine, o) in [
+        ("interpreter", &interp),
+        ("JIT", &compiled),
+        ("background JIT", &background),
+    ] {
         assert_eq!(o.stdout, expected, "{case}, {engine}: stdout");
         assert_eq!(o.stderr, "", "{case}, {engine}: stderr");
         assert_eq!(o.exit, exit, "{case}, {engine}: exit code");

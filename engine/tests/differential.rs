@@ -6,9 +6,11 @@
 mod common;
 use common::diff::{first_divergence, outcome};
 use common::*;
+use engine::jit::CompileMode;
 use interp::state::{State, SCHED_QUANTUM};
 use interp::vm::splitmix64;
 use interp::Vm;
+use std::time::Duration;
 
 fn in_delay_slot(vm: &Vm) -> bool {
     let is64 = vm.state.version().is_multithreaded64();
@@ -90,9 +92,10 @@ fn jit_pass(
     pre: Option<&str>,
     cuts: &[(u64, String)],
     threshold: u32,
+    mode: CompileMode,
 ) -> engine::jit::JitStats {
     let mut vm = fixture_vm(elf, ty, pre);
-    let mut jit = jit_with_threshold(&vm, threshold);
+    let mut jit = jit_with_mode(&vm, threshold, mode);
     let mut good = 0;
     for (step, expected) in cuts {
         let r = jit.run_until(&mut vm, *step);
@@ -127,7 +130,7 @@ fn differential(elf: &str, ty: &str, pre: Option<&str>) {
         assert!(quanta > 0, "{elf}: no cut at a quantum boundary");
     }
     // pass 1: at every cut (budgets cut blocks short: exits and interpreter hand-offs)
-    let s1 = jit_pass(elf, ty, pre, &cuts, 1);
+    let s1 = jit_pass(elf, ty, pre, &cuts, 1, CompileMode::Sync);
     // pass 2: sparse cuts, so that whole blocks run compiled
     let sparse: Vec<(u64, String)> = cuts
         .iter()
@@ -135,15 +138,37 @@ fn differential(elf: &str, ty: &str, pre: Option<&str>) {
         .filter(|(i, c)| i % 17 == 16 || c.0 == total)
         .map(|(_, c)| c.clone())
         .collect();
-    let s2 = jit_pass(elf, ty, pre, &sparse, 1);
+    let s2 = jit_pass(elf, ty, pre, &sparse, 1, CompileMode::Sync);
     assert!(
         s1.jit_steps + s2.jit_steps > 0,
         "{elf}: no step ran compiled"
     );
     // pass 3: a low hotness threshold, so cold blocks are interpreted block by block while hot
     // ones run compiled
-    let s3 = jit_pass(elf, ty, pre, &sparse, 3);
+    let s3 = jit_pass(elf, ty, pre, &sparse, 3, CompileMode::Sync);
     assert!(s3.interp_steps > 0, "{elf}: no block was interpreted");
+    // passes 4 and 5: compilation on the background thread, as it arrives and artificially
+    // delayed, so translations are installed at timing-dependent points; every cut must agree
+    let s4 = jit_pass(
+        elf,
+        ty,
+        pre,
+        &sparse,
+        1,
+        CompileMode::Background(Duration::ZERO),
+    );
+    let s5 = jit_pass(
+        elf,
+        ty,
+        pre,
+        &sparse,
+        1,
+        CompileMode::Background(Duration::from_millis(2)),
+    );
+    assert!(
+        s4.blocks_compiled + s5.blocks_compiled > 0,
+        "{elf}: nothing compiled in the background"
+    );
     eprintln!(
         "{elf} on {ty}: {} + {} cuts ({slots} in delay slots, {quanta} at quantum boundaries) agree; compiled steps {} + {}, blocks {} + {}",
         cuts.len(),

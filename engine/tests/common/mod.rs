@@ -175,10 +175,20 @@ pub fn eager_jit(vm: &interp::Vm) -> engine::jit::Jit {
     jit_with_threshold(vm, 1)
 }
 
-/// A JIT for `vm` with the given hotness threshold, with Cranelift's verifier on.
+/// A JIT for `vm` with the given hotness threshold, compiling synchronously, with Cranelift's
+/// verifier on.
 pub fn jit_with_threshold(vm: &interp::Vm, threshold: u32) -> engine::jit::Jit {
+    jit_with_mode(vm, threshold, engine::jit::CompileMode::Sync)
+}
+
+/// A JIT for `vm` with the given hotness threshold and compile mode, verifier on.
+pub fn jit_with_mode(
+    vm: &interp::Vm,
+    threshold: u32,
+    mode: engine::jit::CompileMode,
+) -> engine::jit::Jit {
     let mut j =
-        engine::jit::Jit::with_verifier(vm.state.version().is_multithreaded64(), true).unwrap();
+        engine::jit::Jit::with_mode(vm.state.version().is_multithreaded64(), true, mode).unwrap();
     j.threshold = threshold;
     j
 }
