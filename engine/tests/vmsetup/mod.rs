@@ -17,7 +17,6 @@ pub const CODE_BASE: u64 = 0x1000;
 
 /// The workspace's one encoder, [`interp::asm`].
 pub use interp::asm;
-pub use interp::asm::{i, j, r, regimm, special2};
 
 // ------------------------------------------------------------------------------------------------
 // Harness
