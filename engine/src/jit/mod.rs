@@ -49,7 +49,7 @@ pub const MAX_REGION_BLOCKS: usize = 8;
 /// Most instructions compiled together as one region.
 pub const MAX_REGION_INSNS: usize = 400;
 /// Default number of times a block entry is reached before it is compiled.
-pub const DEFAULT_THRESHOLD: u32 = 1024;
+pub const DEFAULT_THRESHOLD: u32 = 4096;
 /// Entries of the direct-mapped dispatch cache.
 const DISPATCH_SIZE: usize = 1 << 14;
 
