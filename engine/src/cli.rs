@@ -410,10 +410,12 @@ fn run_cmd(a: RunArgs) -> interp::Result<()> {
     if let (true, Some(j)) = (a.jit_stats, engine.jit()) {
         let s = &j.stats;
         eprintln!(
-            "jit: {} blocks ({} insns) compiled in {:.3}s; {} steps compiled, {} interpreted, {} invalidations",
+            "jit: {} blocks ({} insns) compiled in {:.3}s ({} regions queued for the compile thread, {} stale); {} steps compiled, {} interpreted, {} invalidations",
             s.blocks_compiled,
             s.insns_compiled,
             s.compile_time.as_secs_f64(),
+            s.queued,
+            s.stale,
             s.jit_steps,
             s.interp_steps,
             s.invalidations

@@ -128,21 +128,6 @@ impl Background {
         self.in_flight -= 1;
         Some(d)
     }
-
-    /// Waits for every queued translation (tests and benchmarks that want a warm JIT).
-    pub fn wait_all(&mut self) -> Vec<Done> {
-        let mut v = Vec::new();
-        while self.in_flight > 0 {
-            match self.rx.recv() {
-                Ok(d) => {
-                    self.in_flight -= 1;
-                    v.push(d);
-                }
-                Err(_) => break,
-            }
-        }
-        v
-    }
 }
 
 impl Drop for Background {

@@ -67,7 +67,7 @@ struct Block {
 /// Counters of the JIT's work.
 #[derive(Debug, Default, Clone)]
 pub struct JitStats {
-    /// Blocks compiled.
+    /// Blocks compiled and installed.
     pub blocks_compiled: u64,
     /// Guest instructions in compiled blocks.
     pub insns_compiled: u64,
@@ -79,8 +79,17 @@ pub struct JitStats {
     pub interp_steps: u64,
     /// Translations dropped because their code was written.
     pub invalidations: u64,
+    /// Regions queued for background translation.
+    pub queued: u64,
     /// Translations that arrived after their code was written, and were discarded.
     pub stale: u64,
+}
+
+/// A region waiting for its translation: the pages its code lives on, and its size.
+struct Queued {
+    pages: Vec<u64>,
+    blocks: u64,
+    insns: u64,
 }
 
 /// Where translation happens.
@@ -119,8 +128,8 @@ pub struct Jit {
     blocks: FxHashMap<u64, Block>,
     /// Entries that cannot be compiled (the first instruction is not a core instruction).
     uncompilable: FxHashSet<u64>,
-    /// Entries queued for background translation, with their code pages.
-    pending: FxHashMap<u64, Vec<u64>>,
+    /// Entries queued for background translation.
+    pending: FxHashMap<u64, Queued>,
     counts: FxHashMap<u64, u32>,
     dispatch: Vec<(u64, Option<BlockFn>)>,
     /// Pages holding compiled code -> block entries that cover them.
@@ -215,16 +224,6 @@ impl Jit {
         r
     }
 
-    /// Waits for every queued background translation and installs it (for tests and benches
-    /// that want compiled code in place before they go on).
-    pub fn wait_for_compiles(&mut self) {
-        if let Translator::Background(bg) = &mut self.translator {
-            for d in bg.wait_all() {
-                self.install(d);
-            }
-        }
-    }
-
     /// Installs every translation the compile thread has finished.
     fn install_ready(&mut self) {
         loop {
@@ -241,23 +240,26 @@ impl Jit {
     fn install(&mut self, d: background::Done) {
         self.stats.compile_time += d.time;
         // a region whose code was written after it was queued is stale
-        let Some(pages) = self.pending.remove(&d.entry) else {
+        let Some(q) = self.pending.remove(&d.entry) else {
             self.stats.stale += 1;
             return;
         };
         match d.func {
-            Some(func) => self.register(d.entry, func, pages),
+            Some(func) => self.register(d.entry, func, q),
             None => {
                 self.uncompilable.insert(d.entry);
             }
         }
     }
 
-    /// Makes `func` the translation of the region at `entry` (whose pages are watched).
-    fn register(&mut self, entry: u64, func: BlockFn, pages: Vec<u64>) {
-        for &p in &pages {
+    /// Makes `func` the translation of the region `q` at `entry` (whose pages are watched).
+    fn register(&mut self, entry: u64, func: BlockFn, q: Queued) {
+        for &p in &q.pages {
             self.code_pages.entry(p).or_default().push(entry);
         }
+        self.stats.blocks_compiled += q.blocks;
+        self.stats.insns_compiled += q.insns;
+        let pages = q.pages;
         self.blocks.insert(entry, Block { func, pages });
     }
 
@@ -284,7 +286,7 @@ impl Jit {
 
     fn invalidate_page(&mut self, mem: &mut Memory, page: u64) {
         // queued translations of this code are stale: their results will be discarded
-        self.pending.retain(|_, pages| !pages.contains(&page));
+        self.pending.retain(|_, q| !q.pages.contains(&page));
         let Some(entries) = self.code_pages.remove(&page) else {
             mem.unwatch_page(page);
             return;
@@ -438,8 +440,11 @@ impl Jit {
                 self.wtlb_tags[slot] = u64::MAX;
             }
         }
-        self.stats.blocks_compiled += blocks.len() as u64;
-        self.stats.insns_compiled += blocks.iter().map(|b| b.len() as u64).sum::<u64>();
+        let q = Queued {
+            pages,
+            blocks: blocks.len() as u64,
+            insns: blocks.iter().map(|b| b.len() as u64).sum(),
+        };
         let is64 = self.is64;
         match &mut self.translator {
             Translator::Sync(c) => {
@@ -451,7 +456,7 @@ impl Jit {
                 self.stats.compile_time += t.elapsed();
                 match func {
                     Some(f) => {
-                        self.register(pc, f, pages);
+                        self.register(pc, f, q);
                         Ok(f)
                     }
                     None => {
@@ -462,7 +467,8 @@ impl Jit {
             }
             Translator::Background(bg) => {
                 if bg.send(Request { entry: pc, blocks }) {
-                    self.pending.insert(pc, pages);
+                    self.stats.queued += 1;
+                    self.pending.insert(pc, q);
                 } else {
                     self.uncompilable.insert(pc);
                 }
