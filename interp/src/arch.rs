@@ -52,12 +52,24 @@ pub trait Arch: 'static + Copy + Send + Sync + std::fmt::Debug {
     /// Address of the instruction after the one at `pc` (sequential flow, at word width).
     #[inline(always)]
     fn next_insn(pc: u64) -> u64 {
-        Self::mask(pc.wrapping_add(Self::INSN_BYTES))
+        next_insn(pc, Self::IS_64)
     }
     /// Interprets a word as a signed integer.
     #[inline(always)]
     fn signed(v: u64) -> i64 {
         sext64(v, Self::BITS) as i64
+    }
+}
+
+/// Address of the instruction after the one at `pc` on the 64-bit (`is64`) or 32-bit VM:
+/// `pc + 4` at the word width.
+#[inline(always)]
+pub const fn next_insn(pc: u64, is64: bool) -> u64 {
+    let n = pc.wrapping_add(4);
+    if is64 {
+        n
+    } else {
+        n & 0xFFFF_FFFF
     }
 }
 

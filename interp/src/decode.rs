@@ -289,7 +289,7 @@ impl Insn {
     pub fn successors(&self, pc: u64, is64: bool) -> Successors {
         use Op::*;
         let mask = |v: u64| if is64 { v } else { v & 0xFFFF_FFFF };
-        let next = mask(pc.wrapping_add(4));
+        let next = crate::arch::next_insn(pc, is64);
         match self.op {
             J | Jal => {
                 let region = mask(crate::arch::sext64(0xF000_0000, 32));
@@ -300,7 +300,7 @@ impl Insn {
                 let off = crate::arch::sext64(u64::from(self.imm()), 16) << 2;
                 Successors::Branch {
                     taken: mask(next.wrapping_add(off)),
-                    not_taken: mask(pc.wrapping_add(8)),
+                    not_taken: crate::arch::next_insn(next, is64),
                 }
             }
             _ => Successors::Next,
@@ -359,14 +359,7 @@ pub fn basic_block(
     is64: bool,
     max: usize,
 ) -> Vec<(u64, Insn)> {
-    let next = |a: u64| {
-        let n = a.wrapping_add(4);
-        if is64 {
-            n
-        } else {
-            n & 0xFFFF_FFFF
-        }
-    };
+    let next = |a: u64| crate::arch::next_insn(a, is64);
     let straight = |i: &Insn| crate::semantics::is_core(i.op) && i.op != Op::Invalid;
     let mut out = Vec::new();
     let mut a = pc;

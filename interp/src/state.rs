@@ -69,8 +69,7 @@ pub fn can_start_block(pc: u64, next_pc: u64, is64: bool) -> bool {
 /// True when `next_pc` is `pc + 4` at the word width (no branch pending).
 #[inline(always)]
 fn sequential(pc: u64, next_pc: u64, is64: bool) -> bool {
-    let seq = pc.wrapping_add(4);
-    next_pc == if is64 { seq } else { seq & 0xFFFF_FFFF }
+    next_pc == crate::arch::next_insn(pc, is64)
 }
 
 impl Cpu {

@@ -159,7 +159,12 @@ impl Vm {
 
     /// Executes one step without a witness.
     pub fn step(&mut self) -> Result<()> {
-        let (state, mut env) = self.env(false);
+        self.full_step(false)
+    }
+
+    /// One full step of either VM, recording the preimage read when `record_reads`.
+    fn full_step(&mut self, record_reads: bool) -> Result<()> {
+        let (state, mut env) = self.env(record_reads);
         match state {
             State::Mt(s) => mt_step(s, &mut env),
             State::St(s) => st_step(s, &mut env),
@@ -238,13 +243,7 @@ impl Vm {
         proof_data.extend_from_slice(&self.state.memory_mut().proof(insn_addr));
         self.tracker = Tracker::recording();
         self.last_read = None;
-        let result = {
-            let (state, mut env) = self.env(true);
-            match state {
-                State::Mt(s) => mt_step(s, &mut env),
-                State::St(s) => st_step(s, &mut env),
-            }
-        };
+        let result = self.full_step(true);
         let tracker = std::mem::take(&mut self.tracker);
         result?;
         let depth = self.state.memory().depth();
@@ -269,11 +268,7 @@ impl Vm {
     /// Steps through the next instruction, recording preimage reads (slower than [`Vm::step`]).
     pub fn step_recording_reads(&mut self) -> Result<()> {
         self.last_read = None;
-        let (state, mut env) = self.env(true);
-        match state {
-            State::Mt(s) => mt_step(s, &mut env),
-            State::St(s) => st_step(s, &mut env),
-        }
+        self.full_step(true)
     }
 }
 
