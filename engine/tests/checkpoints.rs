@@ -604,7 +604,11 @@ fn host_that_dies_mid_run() {
     prestate_of(&d, "go64-claim");
     let o = host_run(&d, &["--exit-after", "20"], &[]);
     assert_error(&o, 1, "preimage");
-    assert!(stderr(&o).contains("server exited") || stderr(&o).contains("preimage server"));
+    assert!(
+        stderr(&o).contains("server exited") || stderr(&o).contains("preimage server"),
+        "{}",
+        stderr(&o)
+    );
     assert!(
         !d.join("final.bin.gz").exists(),
         "no final state after a failed run"

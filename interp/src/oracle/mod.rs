@@ -314,11 +314,19 @@ impl HostProcess {
     }
 
     fn died(&mut self, what: &str, e: impl std::fmt::Display) -> Error {
-        let status = match self.child.try_wait() {
-            Ok(Some(s)) => format!(" (server exited: {s})"),
-            _ => String::new(),
+        // a closed pipe usually means the server is exiting: give it a moment to be reaped, so
+        // the error says how it ended
+        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+        let status = loop {
+            match self.child.try_wait() {
+                Ok(Some(s)) => break format!(" (server exited: {s})"),
+                Ok(None) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(5))
+                }
+                _ => break String::new(),
+            }
         };
-        Error::Oracle(format!("{what}: {e}{status}"))
+        Error::Oracle(format!("preimage server: {what}: {e}{status}"))
     }
 }
 
