@@ -201,23 +201,39 @@ fn vm_of(state: &State) -> Vm {
     Vm::new(state.clone(), Oracle::none(), Io::sink())
 }
 
+/// The plainest reference: one full step at a time (every fetch from memory).
+fn step_until(vm: &mut Vm, stop: u64) -> interp::Result<()> {
+    while !vm.state.exited() && vm.state.step() < stop {
+        vm.step()?;
+    }
+    Ok(())
+}
+
 fn sweep(version: VmVersion, seeds: std::ops::Range<u64>) {
     let mut faults = 0;
     let mut compiled = 0;
     let mut invalidations = 0;
+    let mut decoded_dropped = 0;
     for seed in seeds {
         let state = random_state(seed, version);
         let mut g = Rng(seed ^ 0xABCD);
         let mut cuts: Vec<u64> = (0..12).map(|_| 1 + g.below(3000)).collect();
         cuts.push(5000);
         cuts.sort_unstable();
+        let mut r = vm_of(&state);
         let mut a = vm_of(&state);
         let mut b = vm_of(&state);
         let mut jit = eager_jit(&b);
         for &c in &cuts {
+            let rr = step_until(&mut r, c);
             let ra = a.run_until(c);
             let rb = jit.run_until(&mut b, c);
+            let or = outcome(&mut r, &rr);
             let (oa, ob) = (outcome(&mut a, &ra), outcome(&mut b, &rb));
+            assert_eq!(
+                or, oa,
+                "{version} seed {seed}: single steps and the interpreter's blocks differ at cut {c}"
+            );
             assert_eq!(
                 oa, ob,
                 "{version} seed {seed}: interpreter and JIT differ at cut {c}"
@@ -229,12 +245,14 @@ fn sweep(version: VmVersion, seeds: std::ops::Range<u64>) {
         }
         compiled += jit.stats.jit_steps;
         invalidations += jit.stats.invalidations;
+        decoded_dropped += a.code.stats.invalidated;
     }
     eprintln!(
-        "{version}: {faults} runs ended in the same invalid transition; {compiled} steps ran compiled; {invalidations} translations dropped after code writes"
+        "{version}: {faults} runs ended in the same invalid transition; {compiled} steps ran compiled; {invalidations} translations and {decoded_dropped} decoded blocks dropped after code writes"
     );
     assert!(compiled > 0);
     assert!(invalidations > 0, "no self-modifying code was exercised");
+    assert!(decoded_dropped > 0, "no decoded block was rewritten");
 }
 
 #[test]

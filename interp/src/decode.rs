@@ -156,6 +156,12 @@ impl Insn {
     pub fn target(&self) -> u32 {
         self.raw & 0x03FF_FFFF
     }
+    /// True for stores to memory (not counting sc/scd, which are not straight code).
+    #[inline]
+    pub fn is_store(&self) -> bool {
+        use Op::*;
+        matches!(self.op, Sb | Sh | Swl | Sw | Swr | Sd | Sdl | Sdr)
+    }
     /// True for branches and jumps (instructions with a delay slot).
     pub fn is_control(&self) -> bool {
         use Op::*;

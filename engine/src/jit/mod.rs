@@ -36,6 +36,7 @@ use ctx::{JitCtx, TLB_SIZE};
 use interp::arch::{Mips32, Mips64};
 use interp::memory::Memory;
 use interp::state::{can_start_block, Reservation};
+use interp::vm::blocks::BlockCache;
 use interp::vm::{drive, Backend, Leave, Stats};
 use interp::{Result, Vm};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -130,7 +131,6 @@ pub struct Jit {
     uncompilable: FxHashSet<u64>,
     /// Entries queued for background translation.
     pending: FxHashMap<u64, Queued>,
-    counts: FxHashMap<u64, u32>,
     dispatch: Vec<(u64, Option<BlockFn>)>,
     /// Pages holding compiled code -> block entries that cover them.
     code_pages: FxHashMap<u64, Vec<u64>>,
@@ -139,6 +139,8 @@ pub struct Jit {
     wtlb_tags: Box<[u64; TLB_SIZE]>,
     wtlb_data: Box<[*mut u8; TLB_SIZE]>,
     clean_epoch: u64,
+    /// [`Memory::watch_epoch`] the write cache was filled under.
+    watch_epoch: u64,
     /// [`Memory::remap_epoch`] the page caches were filled under.
     remap_epoch: u64,
     dummy_ll: Box<Reservation>,
@@ -157,10 +159,34 @@ impl std::fmt::Debug for Jit {
 }
 
 impl Backend for Jit {
+    /// Alternates between compiled code and the interpreter's pre-decoded blocks, which stop at
+    /// every entry that has a translation (marked in [`Vm::code`]) or has just become hot.
     fn run(&mut self, vm: &mut Vm, budget: u64) -> Result<Leave> {
-        self.drop_written_code(vm.state.memory_mut());
-        self.install_ready();
-        Ok(self.run_compiled(vm, budget))
+        vm.code.keep_written();
+        let end = vm.state.step() + budget;
+        loop {
+            self.drop_written_code(vm);
+            self.install_ready(vm);
+            let left = end - vm.state.step();
+            if left == 0 {
+                return Ok(Leave::Budget);
+            }
+            match self.run_compiled(vm, left) {
+                Leave::Block => {}
+                l => return Ok(l),
+            }
+            let left = end - vm.state.step();
+            if left == 0 {
+                return Ok(Leave::Budget);
+            }
+            let before = vm.state.step();
+            let leave = vm.run_hot(left, self.threshold.max(1));
+            self.stats.interp_steps += vm.state.step() - before;
+            match leave? {
+                Leave::Hot => self.hot(vm),
+                l => return Ok(l),
+            }
+        }
     }
 }
 
@@ -199,7 +225,6 @@ impl Jit {
             blocks: FxHashMap::default(),
             uncompilable: FxHashSet::default(),
             pending: FxHashMap::default(),
-            counts: FxHashMap::default(),
             dispatch: vec![(u64::MAX, None); DISPATCH_SIZE],
             code_pages: FxHashMap::default(),
             tlb_tags: Box::new([u64::MAX; TLB_SIZE]),
@@ -207,6 +232,7 @@ impl Jit {
             wtlb_tags: Box::new([u64::MAX; TLB_SIZE]),
             wtlb_data: Box::new([std::ptr::null_mut(); TLB_SIZE]),
             clean_epoch: u64::MAX,
+            watch_epoch: u64::MAX,
             remap_epoch: u64::MAX,
             dummy_ll: Box::default(),
             threshold: DEFAULT_THRESHOLD,
@@ -217,15 +243,19 @@ impl Jit {
     /// Runs `vm` until `step == stop` or it exits, with compiled code wherever possible (the
     /// shared run loop, [`drive::run`], with this JIT as its back end).
     pub fn run_until(&mut self, vm: &mut Vm, stop: u64) -> Result<()> {
-        let (start, jit_before) = (vm.state.step(), self.stats.jit_steps);
+        let (start, counted) = (
+            vm.state.step(),
+            self.stats.jit_steps + self.stats.interp_steps,
+        );
         let r = drive::run(vm, stop, self, None);
-        let jit = self.stats.jit_steps - jit_before;
-        self.stats.interp_steps += (vm.state.step() - start).saturating_sub(jit);
+        // steps the run loop took itself (syscalls, LL/SC, scheduler steps)
+        let counted = self.stats.jit_steps + self.stats.interp_steps - counted;
+        self.stats.interp_steps += (vm.state.step() - start).saturating_sub(counted);
         r
     }
 
     /// Installs every translation the compile thread has finished.
-    fn install_ready(&mut self) {
+    fn install_ready(&mut self, vm: &mut Vm) {
         loop {
             let Translator::Background(bg) = &mut self.translator else {
                 return;
@@ -233,11 +263,11 @@ impl Jit {
             let Some(d) = bg.try_recv() else {
                 return;
             };
-            self.install(d);
+            self.install(vm, d);
         }
     }
 
-    fn install(&mut self, d: background::Done) {
+    fn install(&mut self, vm: &mut Vm, d: background::Done) {
         self.stats.compile_time += d.time;
         // a region whose code was written after it was queued is stale
         let Some(q) = self.pending.remove(&d.entry) else {
@@ -245,15 +275,17 @@ impl Jit {
             return;
         };
         match d.func {
-            Some(func) => self.register(d.entry, func, q),
+            Some(func) => self.register(vm, d.entry, func, q),
             None => {
                 self.uncompilable.insert(d.entry);
             }
         }
     }
 
-    /// Makes `func` the translation of the region `q` at `entry` (whose pages are watched).
-    fn register(&mut self, entry: u64, func: BlockFn, q: Queued) {
+    /// Makes `func` the translation of the region `q` at `entry` (whose pages are watched), and
+    /// has the interpreter hand over at its entry.
+    fn register(&mut self, vm: &mut Vm, entry: u64, func: BlockFn, q: Queued) {
+        vm.code.mark(entry);
         for &p in &q.pages {
             self.code_pages.entry(p).or_default().push(entry);
         }
@@ -263,18 +295,20 @@ impl Jit {
         self.blocks.insert(entry, Block { func, pages });
     }
 
-    /// Drops translations whose code pages were written (by compiled code or the interpreter),
-    /// the write cache if pages may have become clean, and both page caches if page bytes may
-    /// have moved.
-    fn drop_written_code(&mut self, mem: &mut Memory) {
-        if mem.has_watch_hits() {
-            for page in mem.take_watch_hits() {
-                self.invalidate_page(mem, page);
-            }
+    /// Drops translations whose code pages were written (by compiled code, the interpreter or
+    /// a syscall; the interpreter's block cache sees the writes and keeps them for us), the
+    /// write cache if pages may have become clean or newly hold code, and both page caches if
+    /// page bytes may have moved.
+    fn drop_written_code(&mut self, vm: &mut Vm) {
+        let (code, mem) = (&mut vm.code, vm.state.memory_mut());
+        code.sync(mem);
+        for page in code.take_written() {
+            self.invalidate_page(code, page);
         }
-        if mem.clean_epoch() != self.clean_epoch {
+        if mem.clean_epoch() != self.clean_epoch || mem.watch_epoch() != self.watch_epoch {
             self.wtlb_tags.fill(u64::MAX);
             self.clean_epoch = mem.clean_epoch();
+            self.watch_epoch = mem.watch_epoch();
         }
         if mem.remap_epoch() != self.remap_epoch {
             // page bytes moved (copy on write after a checkpoint) or this is another memory
@@ -284,17 +318,16 @@ impl Jit {
         }
     }
 
-    fn invalidate_page(&mut self, mem: &mut Memory, page: u64) {
+    fn invalidate_page(&mut self, code: &mut BlockCache, page: u64) {
         // queued translations of this code are stale: their results will be discarded
         self.pending.retain(|_, q| !q.pages.contains(&page));
         let Some(entries) = self.code_pages.remove(&page) else {
-            mem.unwatch_page(page);
             return;
         };
         for e in entries {
             if let Some(b) = self.blocks.remove(&e) {
                 self.stats.invalidations += 1;
-                self.counts.remove(&e);
+                code.unmark(e);
                 // the region may span other pages: unlink it there too
                 for p in b.pages {
                     if let Some(v) = self.code_pages.get_mut(&p) {
@@ -305,22 +338,23 @@ impl Jit {
         }
         self.uncompilable.clear();
         self.dispatch.fill((u64::MAX, None));
-        mem.unwatch_page(page);
     }
 
-    /// Runs compiled blocks on the current thread for up to `budget` steps.
+    /// Runs compiled blocks on the current thread for up to `budget` steps; [`Leave::Block`]
+    /// when it reaches code without a translation (or a delay slot), for the interpreter.
     fn run_compiled(&mut self, vm: &mut Vm, budget: u64) -> Leave {
-        let Vm { state, stats, .. } = vm;
+        let Vm {
+            state, stats, code, ..
+        } = vm;
         let Some((cpu, mem, ll)) = state.core_parts() else {
             return Leave::Step;
         };
         // cold code and delay slots leave before the context is set up
         if !can_start_block(cpu.pc, cpu.next_pc, self.is64) {
-            return Leave::Step;
+            return Leave::Block;
         }
-        let first = match self.find(mem, cpu.pc) {
-            Ok(f) => f,
-            Err(l) => return l,
+        let Some(first) = self.find(cpu.pc) else {
+            return Leave::Block;
         };
         let ll: *mut Reservation = match ll {
             Some(l) => l,
@@ -351,30 +385,33 @@ impl Jit {
                     }
                     let pc = ctx.pc;
                     if !can_start_block(pc, ctx.next_pc, self.is64) {
-                        // a delay slot (or a misaligned PC): the reference step takes it
-                        break Leave::Step;
+                        // a delay slot (or a misaligned PC): the interpreter takes it
+                        break Leave::Block;
                     }
-                    // SAFETY: `mem` is the live memory, not otherwise borrowed here.
-                    match self.find(unsafe { &mut *ctx.mem }, pc) {
-                        Ok(f) => f,
-                        Err(l) => break l,
+                    match self.find(pc) {
+                        Some(f) => f,
+                        None => break Leave::Block,
                     }
                 }
             };
             let before = ctx.budget;
             // SAFETY: `f` is a finalized block compiled for this context layout; `ctx` and every
             // pointer in it are valid for the call.
-            let code = unsafe { f(&mut ctx) };
+            let exit = unsafe { f(&mut ctx) };
             self.stats.jit_steps += before - ctx.budget;
-            match code {
+            match exit {
                 ctx::EXIT_CONTINUE => {}
                 // (a region may have used up the budget in a loop before leaving)
                 ctx::EXIT_BUDGET | ctx::EXIT_INTERP if ctx.budget == 0 => break Leave::Budget,
                 ctx::EXIT_BUDGET | ctx::EXIT_INTERP => break Leave::Step,
                 _ => {
                     // code written: drop stale translations before running anything else
-                    // SAFETY: as above.
-                    self.drop_written_code(unsafe { &mut *ctx.mem });
+                    // SAFETY: `mem` is the live memory, not otherwise borrowed here.
+                    let mem = unsafe { &mut *ctx.mem };
+                    code.sync(mem);
+                    for page in code.take_written() {
+                        self.invalidate_page(code, page);
+                    }
                 }
             }
         };
@@ -388,39 +425,34 @@ impl Jit {
         leave
     }
 
-    /// The compiled block at `pc` through the dispatch cache, else [`Jit::lookup`].
+    /// The compiled region at `pc`, through the dispatch cache.
     #[inline]
-    fn find(&mut self, mem: &mut Memory, pc: u64) -> std::result::Result<BlockFn, Leave> {
+    fn find(&mut self, pc: u64) -> Option<BlockFn> {
         let slot = ((pc >> 2) as usize) & (DISPATCH_SIZE - 1);
         if let (tag, Some(f)) = self.dispatch[slot] {
             if tag == pc {
-                return Ok(f);
+                return Some(f);
             }
         }
-        let f = self.lookup(mem, pc)?;
+        let f = self.blocks.get(&pc)?.func;
         self.dispatch[slot] = (pc, Some(f));
-        Ok(f)
+        Some(f)
     }
 
-    /// The compiled block at `pc`, compiling it if it is hot enough.
-    fn lookup(&mut self, mem: &mut Memory, pc: u64) -> std::result::Result<BlockFn, Leave> {
-        // cold code costs one hash lookup: every entry below the threshold is cold (compiled,
-        // queued and uncompilable entries all reached it)
-        let c = self.counts.entry(pc).or_insert(0);
-        *c = c.saturating_add(1);
-        if *c < self.threshold {
-            return Err(Leave::Block);
+    /// The block at the current PC just became hot (or is marked): have it compiled, unless
+    /// it is compiled, queued or cannot be.
+    fn hot(&mut self, vm: &mut Vm) {
+        let pc = vm.state.pc();
+        if self.blocks.contains_key(&pc) {
+            // the interpreter's block was decoded again since the translation was installed
+            vm.code.mark(pc);
+            return;
         }
-        if let Some(b) = self.blocks.get(&pc) {
-            return Ok(b.func);
-        }
-        if self.uncompilable.contains(&pc) {
-            return Err(Leave::Step);
-        }
-        if self.pending.contains_key(&pc) {
-            return Err(Leave::Block);
+        if self.uncompilable.contains(&pc) || self.pending.contains_key(&pc) {
+            return;
         }
         let t = Instant::now();
+        let mem = vm.state.memory_mut();
         let blocks = if self.is64 {
             region::region::<Mips64>(mem, pc, |e| self.blocks.contains_key(&e))
         } else {
@@ -428,17 +460,13 @@ impl Jit {
         };
         if blocks.is_empty() {
             self.uncompilable.insert(pc);
-            return Err(Leave::Step);
+            return;
         }
         // watch the region's code from now on: a write before the translation is installed
         // makes it stale
         let pages = region::pages(&blocks);
         for &p in &pages {
             mem.watch_page(p);
-            let slot = (p as usize) & (TLB_SIZE - 1);
-            if self.wtlb_tags[slot] == p {
-                self.wtlb_tags[slot] = u64::MAX;
-            }
         }
         let q = Queued {
             pages,
@@ -455,13 +483,9 @@ impl Jit {
                 };
                 self.stats.compile_time += t.elapsed();
                 match func {
-                    Some(f) => {
-                        self.register(pc, f, q);
-                        Ok(f)
-                    }
+                    Some(f) => self.register(vm, pc, f, q),
                     None => {
                         self.uncompilable.insert(pc);
-                        Err(Leave::Step)
                     }
                 }
             }
@@ -472,7 +496,6 @@ impl Jit {
                 } else {
                     self.uncompilable.insert(pc);
                 }
-                Err(Leave::Block)
             }
         }
     }

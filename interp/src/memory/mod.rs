@@ -76,6 +76,12 @@ pub struct Memory {
     /// copied on write) and differs between any two memories (fresh from a global counter), so
     /// callers that cache pointers to page bytes know when to drop them.
     remap_epoch: u64,
+    /// Identity of this memory: fresh for every new memory and every clone, so caches of
+    /// decoded code can tell when they are handed another memory.
+    id: u64,
+    /// Incremented whenever a page starts being watched (writers that cache "this page is not
+    /// watched" must drop that knowledge when it changes).
+    watch_epoch: u64,
 }
 
 /// Source of [`Memory::remap_epoch`] values: unique across all memories of the process.
@@ -117,6 +123,8 @@ impl Clone for Memory {
             watched: self.watched.clone(),
             watch_hits: self.watch_hits.clone(),
             remap_epoch: fresh_epoch(),
+            id: fresh_epoch(),
+            watch_epoch: self.watch_epoch,
         }
     }
 }
@@ -143,6 +151,8 @@ impl Memory {
             watched: Default::default(),
             watch_hits: Vec::new(),
             remap_epoch: fresh_epoch(),
+            id: fresh_epoch(),
+            watch_epoch: 0,
         }
     }
 

@@ -125,7 +125,9 @@ impl Memory {
     /// through this memory's API is recorded for [`Memory::take_watch_hits`], and the cached
     /// store fast path is bypassed for it.
     pub fn watch_page(&mut self, index: u64) {
-        self.watched.insert(index);
+        if self.watched.insert(index) {
+            self.watch_epoch += 1;
+        }
         if let Some(p) = self.pages.get_mut(&index) {
             p.watched = true;
         }
@@ -155,6 +157,16 @@ impl Memory {
         v.sort_unstable();
         v.dedup();
         v
+    }
+
+    /// See `id`: unique to this memory among all memories of the process (clones included).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// See `watch_epoch`: changes whenever a page starts being watched.
+    pub fn watch_epoch(&self) -> u64 {
+        self.watch_epoch
     }
 
     /// See `clean_epoch`: changes whenever dirty pages may have become clean.

@@ -22,6 +22,8 @@ pub enum Leave {
     Step,
     /// Cold code: the reference interpreter should run the current basic block.
     Block,
+    /// Stopped at a hot block's entry (only when asked for, see [`Vm::run_hot`]).
+    Hot,
 }
 
 /// What executes stretches of straight code on the running thread.
@@ -95,7 +97,7 @@ pub fn run(
             continue;
         }
         match backend.run(vm, budget)? {
-            Leave::Budget => {}
+            Leave::Budget | Leave::Hot => {}
             Leave::Step => vm.step()?,
             Leave::Block => cold = true,
         }

@@ -12,6 +12,7 @@
 //! Instruction semantics come from [`crate::semantics`]; step witnesses from
 //! [`crate::witness`].
 
+pub mod blocks;
 pub mod core;
 pub mod drive;
 mod sched;
@@ -23,6 +24,7 @@ pub use self::drive::{Backend, Interpreter, Leave, Observer, Unit};
 pub use self::syscall::splitmix64;
 pub use crate::witness::{StepWitness, Tracker};
 
+use self::blocks::{run_blocks, BlockCache, BlocksExit};
 use self::core::{core_loop, CoreExit};
 use self::step::{mt_step, st_step};
 use crate::arch::{Mips32, Mips64};
@@ -107,6 +109,8 @@ pub struct Vm {
     pub io: Io,
     /// Statistics.
     pub stats: Stats,
+    /// Pre-decoded blocks of the state's memory (the interpreter's fast tier).
+    pub code: BlockCache,
     tracker: Tracker,
     /// Preimage read of the current step.
     last_read: Option<PreimageRead>,
@@ -138,6 +142,7 @@ impl Vm {
             oracle,
             io,
             stats: Stats::default(),
+            code: BlockCache::default(),
             tracker: Tracker::default(),
             last_read: None,
         }
@@ -178,11 +183,31 @@ impl Vm {
     }
 
     /// Executes up to `budget` steps of straight code on the running thread through the
-    /// interpreter's fast loop, stopping before the first instruction that needs a full step
-    /// (a syscall or LL/SC). `budget` must be within [`State::core_budget`]; the scheduler
-    /// cannot act inside it.
+    /// interpreter's pre-decoded blocks ([`blocks`]), stopping before the first instruction that
+    /// needs a full step (a syscall or LL/SC). `budget` must be within [`State::core_budget`];
+    /// the scheduler cannot act inside it.
     pub fn run_core(&mut self, budget: u64) -> Result<Leave> {
-        self.core(budget, false)
+        self.run_hot(budget, 0)
+    }
+
+    /// As [`Vm::run_core`], and when `hot` is non-zero also stops ([`Leave::Hot`]) at the
+    /// entry of a block reached for the `hot`-th time or marked with [`BlockCache::mark`].
+    pub fn run_hot(&mut self, budget: u64, hot: u32) -> Result<Leave> {
+        let is64 = self.state.version().is_multithreaded64();
+        let Some((cpu, mem, ll)) = self.state.core_parts() else {
+            return Ok(Leave::Step);
+        };
+        let (code, tracker, stats) = (&mut self.code, &mut self.tracker, &mut self.stats);
+        let (n, exit) = if is64 {
+            run_blocks::<Mips64>(code, cpu, mem, ll, tracker, stats, budget, hot)
+        } else {
+            run_blocks::<Mips32>(code, cpu, mem, ll, tracker, stats, budget, hot)
+        };
+        self.state.advance(n);
+        match exit {
+            BlocksExit::Hot => Ok(Leave::Hot),
+            BlocksExit::Core(e) => self.core_exit(e),
+        }
     }
 
     /// Executes the current basic block of straight code: up to and including a branch's delay
@@ -222,6 +247,10 @@ impl Vm {
             )
         };
         self.state.advance(n);
+        self.core_exit(exit)
+    }
+
+    fn core_exit(&self, exit: CoreExit) -> Result<Leave> {
         match exit {
             CoreExit::Budget => Ok(Leave::Budget),
             CoreExit::Special => Ok(Leave::Step),
