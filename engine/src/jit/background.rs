@@ -5,7 +5,7 @@
 //! agree on every step, so only the share of steps run compiled depends on timing.
 
 use super::translate::Compiler;
-use super::BlockFn;
+use super::{RegionFn, Trampoline};
 use interp::arch::{Mips32, Mips64};
 use interp::decode::Insn;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,7 +27,7 @@ pub struct Done {
     /// Entry PC of the request.
     pub entry: u64,
     /// The function, or `None` if Cranelift refused the region.
-    pub func: Option<BlockFn>,
+    pub func: Option<RegionFn>,
     /// Time spent translating it.
     pub time: Duration,
 }
@@ -43,6 +43,8 @@ pub struct Background {
     cancel: Arc<AtomicBool>,
     /// Requests sent and not yet answered.
     pub in_flight: usize,
+    /// The thread's trampoline into its regions.
+    pub trampoline: Trampoline,
 }
 
 impl std::fmt::Debug for Background {
@@ -59,7 +61,7 @@ impl Background {
     pub fn spawn(is64: bool, verify: bool, delay: Duration) -> Result<Self, String> {
         let (tx, requests) = mpsc::channel::<Request>();
         let (done_tx, rx) = mpsc::channel::<Done>();
-        let (init_tx, init_rx) = mpsc::sync_channel::<Result<(), String>>(1);
+        let (init_tx, init_rx) = mpsc::sync_channel::<Result<Trampoline, String>>(1);
         let cancel = Arc::new(AtomicBool::new(false));
         let cancelled = cancel.clone();
         let handle = std::thread::Builder::new()
@@ -67,7 +69,7 @@ impl Background {
             .spawn(move || {
                 let mut c = match Compiler::new(verify) {
                     Ok(c) => {
-                        let _ = init_tx.send(Ok(()));
+                        let _ = init_tx.send(Ok(c.trampoline));
                         c
                     }
                     Err(e) => {
@@ -101,7 +103,7 @@ impl Background {
                 drop(c);
             })
             .map_err(|e| format!("cannot start the JIT compile thread: {e}"))?;
-        init_rx
+        let trampoline = init_rx
             .recv()
             .map_err(|_| "the JIT compile thread failed to start".to_string())??;
         Ok(Background {
@@ -110,6 +112,7 @@ impl Background {
             handle: Some(handle),
             cancel,
             in_flight: 0,
+            trampoline,
         })
     }
 

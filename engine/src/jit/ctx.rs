@@ -46,7 +46,37 @@ pub struct JitCtx {
     pub ll: *mut interp::state::Reservation,
     /// Statistics of the VM (for helpers).
     pub stats: *mut interp::vm::Stats,
+    /// The dispatcher's table of translations ([`DISPATCH_SIZE`] entries), through which a
+    /// region continues straight into the next one.
+    pub dispatch: *const DispatchEntry,
 }
+
+/// Entries of the dispatch table, direct-mapped by `(pc >> 2) % DISPATCH_SIZE`.
+pub const DISPATCH_SIZE: usize = 1 << 14;
+
+/// One slot of the dispatch table: a region's entry PC and its code (`tag == u64::MAX` and a
+/// null `func` when empty).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct DispatchEntry {
+    /// Entry PC.
+    pub tag: u64,
+    /// The region's code (tail calling convention), or null.
+    pub func: *const u8,
+}
+
+impl DispatchEntry {
+    /// An empty slot.
+    pub const EMPTY: DispatchEntry = DispatchEntry {
+        tag: u64::MAX,
+        func: std::ptr::null(),
+    };
+}
+
+/// Offset of a dispatch entry's code pointer.
+pub const DISPATCH_FUNC: usize = offset_of!(DispatchEntry, func);
+/// Size of a dispatch entry.
+pub const DISPATCH_ENTRY: usize = std::mem::size_of::<DispatchEntry>();
 
 /// Offset of HI.
 pub const HI: usize = offset_of!(JitCtx, hi);
@@ -70,6 +100,8 @@ pub const WTLB_DATA: usize = offset_of!(JitCtx, wtlb_data);
 pub const LL_PTR: usize = offset_of!(JitCtx, ll);
 /// Offset of the statistics pointer.
 pub const STATS_PTR: usize = offset_of!(JitCtx, stats);
+/// Offset of the dispatch table pointer.
+pub const DISPATCH: usize = offset_of!(JitCtx, dispatch);
 /// Offset of the instruction-cache miss counter in the VM's statistics.
 pub const STATS_ICACHE_MISSES: usize = offset_of!(interp::vm::Stats, icache_misses);
 /// Offset of the highest missed PC in the VM's statistics.
@@ -104,7 +136,9 @@ mod tests {
             (296, 304, 312, 320)
         );
         assert_eq!(LL_PTR, 336);
-        assert_eq!(std::mem::size_of::<JitCtx>(), 352);
+        assert_eq!(DISPATCH, 352);
+        assert_eq!(std::mem::size_of::<JitCtx>(), 360);
+        assert_eq!((DISPATCH_FUNC, DISPATCH_ENTRY), (8, 16));
         // the reservation's address field, read by compiled stores
         assert_eq!(offset_of!(interp::state::Reservation, addr), 8);
     }

@@ -15,9 +15,16 @@
 //!   tree; a store into a page holding code goes through the helper, which makes the block exit
 //!   right after it and the dispatcher drop every translation of that page ("fetch from memory
 //!   every step", as on chain). Stores check the LL reservation inline.
-//! * Syscalls, LL/SC, scheduler steps, faults and cold code run in the interpreter. Blocks are
-//!   compiled once their entry has been reached [`Jit::threshold`] times, by default on a
-//!   background thread ([`background`]) while the interpreter keeps running them.
+//! * Syscalls, LL/SC, scheduler steps, faults and cold code run in the interpreter's
+//!   pre-decoded blocks (`interp::vm::blocks`), which count block entries and hand over to the
+//!   dispatcher at an entry that has a translation or has been reached [`Jit::threshold`]
+//!   times; the region there is then compiled, by default on a background thread
+//!   ([`background`]) while the interpreter keeps running it.
+//! * Chaining: a region that ends where a block can start looks the next PC up in the dispatch
+//!   table ([`ctx::DispatchEntry`], reached through the context) and tail-calls that region
+//!   directly (Cranelift's tail calling convention; Rust enters through a [`Trampoline`]).
+//!   Every region checks the budget on entry, so stops stay exact; dropping a translation
+//!   empties the table, so a chain never enters stale code.
 //!
 //! Files by role: this one is the dispatcher (lookup, install, invalidation, running compiled
 //! code); [`region`] selects what is compiled together, [`translate`] turns a region into a
@@ -32,7 +39,7 @@ pub mod region;
 pub mod translate;
 
 use background::{Background, Request};
-use ctx::{JitCtx, TLB_SIZE};
+use ctx::{DispatchEntry, JitCtx, DISPATCH_SIZE, TLB_SIZE};
 use interp::arch::{Mips32, Mips64};
 use interp::memory::Memory;
 use interp::state::{can_start_block, Reservation};
@@ -51,16 +58,22 @@ pub const MAX_REGION_BLOCKS: usize = 8;
 pub const MAX_REGION_INSNS: usize = 400;
 /// Default number of times a block entry is reached before it is compiled.
 pub const DEFAULT_THRESHOLD: u32 = 4096;
-/// Entries of the direct-mapped dispatch cache.
-const DISPATCH_SIZE: usize = 1 << 14;
+/// A compiled region's code: `(ctx) -> exit code` in Cranelift's tail calling convention,
+/// entered from Rust through a [`Trampoline`] and from other regions by tail calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegionFn(pub *const u8);
 
-/// A compiled region's entry point.
-pub type BlockFn = unsafe extern "C" fn(*mut JitCtx) -> u64;
+// SAFETY: the pointer is to finalized, immutable machine code that lives as long as the module
+// that compiled it (owned by the JIT, which outlives every use).
+unsafe impl Send for RegionFn {}
+
+/// Calls region code from Rust: `trampoline(ctx, region)` returns the region's exit code.
+pub type Trampoline = unsafe extern "C" fn(*mut JitCtx, *const u8) -> u64;
 
 /// A compiled region.
 #[derive(Clone)]
 struct Block {
-    func: BlockFn,
+    func: RegionFn,
     /// Pages its instructions live on.
     pages: Vec<u64>,
 }
@@ -131,7 +144,10 @@ pub struct Jit {
     uncompilable: FxHashSet<u64>,
     /// Entries queued for background translation.
     pending: FxHashMap<u64, Queued>,
-    dispatch: Vec<(u64, Option<BlockFn>)>,
+    /// Direct-mapped entry PC -> code, read by the dispatcher and by compiled code.
+    dispatch: Box<[DispatchEntry]>,
+    /// The entry from Rust into compiled code.
+    trampoline: Trampoline,
     /// Pages holding compiled code -> block entries that cover them.
     code_pages: FxHashMap<u64, Vec<u64>>,
     tlb_tags: Box<[u64; TLB_SIZE]>,
@@ -144,6 +160,8 @@ pub struct Jit {
     /// [`Memory::remap_epoch`] the page caches were filled under.
     remap_epoch: u64,
     dummy_ll: Box<Reservation>,
+    /// The compile thread was found gone (warned once).
+    compile_thread_lost: bool,
     /// Reach count that triggers compilation.
     pub threshold: u32,
     /// Work counters.
@@ -219,13 +237,18 @@ impl Jit {
                 Translator::Background(Background::spawn(is64, verify, delay)?)
             }
         };
+        let trampoline = match &translator {
+            Translator::Sync(c) => c.trampoline,
+            Translator::Background(bg) => bg.trampoline,
+        };
         Ok(Jit {
             translator,
             is64,
             blocks: FxHashMap::default(),
             uncompilable: FxHashSet::default(),
             pending: FxHashMap::default(),
-            dispatch: vec![(u64::MAX, None); DISPATCH_SIZE],
+            dispatch: vec![DispatchEntry::EMPTY; DISPATCH_SIZE].into_boxed_slice(),
+            trampoline,
             code_pages: FxHashMap::default(),
             tlb_tags: Box::new([u64::MAX; TLB_SIZE]),
             tlb_data: Box::new([std::ptr::null_mut(); TLB_SIZE]),
@@ -235,6 +258,7 @@ impl Jit {
             watch_epoch: u64::MAX,
             remap_epoch: u64::MAX,
             dummy_ll: Box::default(),
+            compile_thread_lost: false,
             threshold: DEFAULT_THRESHOLD,
             stats: JitStats::default(),
         })
@@ -284,8 +308,12 @@ impl Jit {
 
     /// Makes `func` the translation of the region `q` at `entry` (whose pages are watched), and
     /// has the interpreter hand over at its entry.
-    fn register(&mut self, vm: &mut Vm, entry: u64, func: BlockFn, q: Queued) {
+    fn register(&mut self, vm: &mut Vm, entry: u64, func: RegionFn, q: Queued) {
         vm.code.mark(entry);
+        self.dispatch[dispatch_slot(entry)] = DispatchEntry {
+            tag: entry,
+            func: func.0,
+        };
         for &p in &q.pages {
             self.code_pages.entry(p).or_default().push(entry);
         }
@@ -337,7 +365,7 @@ impl Jit {
             }
         }
         self.uncompilable.clear();
-        self.dispatch.fill((u64::MAX, None));
+        self.dispatch.fill(DispatchEntry::EMPTY);
     }
 
     /// Runs compiled blocks on the current thread for up to `budget` steps; [`Leave::Block`]
@@ -374,6 +402,7 @@ impl Jit {
             mem: mem as *mut Memory,
             ll,
             stats: stats as *mut Stats,
+            dispatch: self.dispatch.as_ptr(),
         };
         let mut next = Some(first);
         let leave = loop {
@@ -395,9 +424,10 @@ impl Jit {
                 }
             };
             let before = ctx.budget;
-            // SAFETY: `f` is a finalized block compiled for this context layout; `ctx` and every
-            // pointer in it are valid for the call.
-            let exit = unsafe { f(&mut ctx) };
+            // SAFETY: `f` is a finalized region compiled for this context layout; `ctx` and
+            // every pointer in it (the dispatch table included, which holds only live regions
+            // and is not changed during the call) are valid for the call.
+            let exit = unsafe { (self.trampoline)(&mut ctx, f.0) };
             self.stats.jit_steps += before - ctx.budget;
             match exit {
                 ctx::EXIT_CONTINUE => {}
@@ -427,15 +457,14 @@ impl Jit {
 
     /// The compiled region at `pc`, through the dispatch cache.
     #[inline]
-    fn find(&mut self, pc: u64) -> Option<BlockFn> {
-        let slot = ((pc >> 2) as usize) & (DISPATCH_SIZE - 1);
-        if let (tag, Some(f)) = self.dispatch[slot] {
-            if tag == pc {
-                return Some(f);
-            }
+    fn find(&mut self, pc: u64) -> Option<RegionFn> {
+        let slot = dispatch_slot(pc);
+        let e = self.dispatch[slot];
+        if e.tag == pc {
+            return Some(RegionFn(e.func));
         }
         let f = self.blocks.get(&pc)?.func;
-        self.dispatch[slot] = (pc, Some(f));
+        self.dispatch[slot] = DispatchEntry { tag: pc, func: f.0 };
         Some(f)
     }
 
@@ -494,9 +523,21 @@ impl Jit {
                     self.stats.queued += 1;
                     self.pending.insert(pc, q);
                 } else {
+                    if !self.compile_thread_lost {
+                        self.compile_thread_lost = true;
+                        tracing::warn!(
+                            "the JIT compile thread stopped; the rest of the run is interpreted"
+                        );
+                    }
                     self.uncompilable.insert(pc);
                 }
             }
         }
     }
+}
+
+/// The dispatch table slot of entry `pc` (compiled code computes the same).
+#[inline(always)]
+fn dispatch_slot(pc: u64) -> usize {
+    ((pc >> 2) as usize) & (DISPATCH_SIZE - 1)
 }

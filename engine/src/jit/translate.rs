@@ -5,8 +5,9 @@
 use super::ctx;
 use super::helpers::{self, HelperIds};
 use super::lower::{ExitPc, JitOps, JV};
-use super::BlockFn;
+use super::{RegionFn, Trampoline};
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder, MemFlagsData, Signature, UserFuncName};
+use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::{JITBuilder, JITModule};
@@ -26,6 +27,11 @@ pub struct Compiler {
     pub(super) ids: HelperIds,
     /// Functions translated so far (names them).
     count: u32,
+    /// The entry from Rust into a region (see [`Trampoline`]).
+    pub trampoline: Trampoline,
+    /// Regions continue into the next region directly (`CANNONBALL_JIT_CHAIN=0` turns it off,
+    /// so every region returns to the dispatcher).
+    chain: bool,
 }
 
 impl std::fmt::Debug for Compiler {
@@ -51,6 +57,10 @@ impl Compiler {
             .set("use_colocated_libcalls", "false")
             .map_err(|e| e.to_string())?;
         flags.set("is_pic", "false").map_err(|e| e.to_string())?;
+        // Cranelift's x64 tail calls (region to region) rely on frame pointers
+        flags
+            .set("preserve_frame_pointers", "true")
+            .map_err(|e| e.to_string())?;
         let isa = cranelift_native::builder()
             .map_err(|e| format!("this host is not supported by Cranelift: {e}"))?
             .finish(settings::Flags::new(flags))
@@ -59,25 +69,25 @@ impl Compiler {
         helpers::register(&mut jb);
         let mut module = JITModule::new(jb);
         let ids = helpers::declare(&mut module)?;
+        let mut cl_ctx = module.make_context();
+        let mut fctx = FunctionBuilderContext::new();
+        let trampoline = compile_trampoline(&mut module, &mut cl_ctx, &mut fctx)?;
         Ok(Compiler {
-            cl_ctx: module.make_context(),
+            cl_ctx,
             module,
-            fctx: FunctionBuilderContext::new(),
+            fctx,
             ids,
             count: 0,
+            trampoline,
+            chain: std::env::var("CANNONBALL_JIT_CHAIN").map_or(true, |v| v != "0"),
         })
     }
 
     /// Translates a region (its first block is the entry) to one native function. Guest
     /// registers live in Cranelift variables for the whole region, so loops inside it run
     /// without returning to the dispatcher; each block checks the step budget on entry.
-    pub fn translate<A: Arch>(&mut self, blocks: &[Vec<(u64, Insn)>]) -> Option<BlockFn> {
-        self.cl_ctx.func.signature = {
-            let mut s: Signature = self.module.make_signature();
-            s.params.push(AbiParam::new(types::I64));
-            s.returns.push(AbiParam::new(types::I64));
-            s
-        };
+    pub fn translate<A: Arch>(&mut self, blocks: &[Vec<(u64, Insn)>]) -> Option<RegionFn> {
+        self.cl_ctx.func.signature = region_signature();
         self.cl_ctx.func.name = UserFuncName::user(0, self.count);
         {
             let ids = self.ids;
@@ -219,18 +229,29 @@ impl Compiler {
                 }
             }
             drop(ops);
-            // every exit jumps to one shared tail that writes the guest state back
+            // every exit jumps to one shared tail that writes the guest state back, then
+            // continues into the next region where it can
             let tail = b.create_block();
-            for _ in 0..4 {
+            for _ in 0..5 {
                 b.append_block_param(tail, types::I64);
             }
             for (blk, steps, at, code) in exits {
                 b.switch_to_block(blk);
+                let chain = self.chain && code == ctx::EXIT_CONTINUE && starts_block::<A>(at);
                 let (pc, np) = exit_pcs::<A>(&mut b, at);
                 let steps = b.ins().iconst(types::I64, steps as i64);
                 let code = b.ins().iconst(types::I64, code as i64);
-                b.ins()
-                    .jump(tail, &[pc.into(), np.into(), steps.into(), code.into()]);
+                let chain = b.ins().iconst(types::I64, i64::from(chain));
+                b.ins().jump(
+                    tail,
+                    &[
+                        pc.into(),
+                        np.into(),
+                        steps.into(),
+                        code.into(),
+                        chain.into(),
+                    ],
+                );
             }
             b.switch_to_block(tail);
             let p = b.block_params(tail).to_vec();
@@ -252,10 +273,66 @@ impl Compiler {
         }
         self.module.clear_context(&mut self.cl_ctx);
         self.module.finalize_definitions().ok()?;
-        let ptr = self.module.get_finalized_function(id);
-        // SAFETY: the function was just compiled with signature `extern "C" fn(*mut JitCtx) -> u64`
-        // (the ISA's default calling convention, which is the C convention on this host).
-        Some(unsafe { std::mem::transmute::<*const u8, BlockFn>(ptr) })
+        Some(RegionFn(self.module.get_finalized_function(id)))
+    }
+}
+
+/// The signature of every region: `(ctx) -> exit code` in Cranelift's tail calling convention,
+/// so that a region can end in a tail call of the next.
+fn region_signature() -> Signature {
+    let mut s = Signature::new(CallConv::Tail);
+    s.params.push(AbiParam::new(types::I64));
+    s.returns.push(AbiParam::new(types::I64));
+    s
+}
+
+/// Compiles the trampoline: a C-convention function `(ctx, region) -> exit code` that calls a
+/// region (Rust cannot call the tail convention directly).
+fn compile_trampoline(
+    module: &mut JITModule,
+    cl_ctx: &mut cranelift_codegen::Context,
+    fctx: &mut FunctionBuilderContext,
+) -> Result<Trampoline, String> {
+    let mut sig = module.make_signature();
+    sig.params.push(AbiParam::new(types::I64));
+    sig.params.push(AbiParam::new(types::I64));
+    sig.returns.push(AbiParam::new(types::I64));
+    cl_ctx.func.signature = sig.clone();
+    {
+        let mut b = FunctionBuilder::new(&mut cl_ctx.func, fctx);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        b.seal_block(entry);
+        let p = b.block_params(entry).to_vec();
+        let region = b.import_signature(region_signature());
+        let call = b.ins().call_indirect(region, p[1], &[p[0]]);
+        let r = b.inst_results(call)[0];
+        b.ins().return_(&[r]);
+        b.finalize(module.target_config());
+    }
+    let id = module
+        .declare_anonymous_function(&sig)
+        .map_err(|e| e.to_string())?;
+    module
+        .define_function(id, cl_ctx)
+        .map_err(|e| format!("cannot compile the JIT trampoline: {e:?}"))?;
+    module.clear_context(cl_ctx);
+    module.finalize_definitions().map_err(|e| e.to_string())?;
+    let ptr = module.get_finalized_function(id);
+    // SAFETY: compiled just above with the C signature `(*mut JitCtx, *const u8) -> u64` (the
+    // ISA's default calling convention is the C convention on this host).
+    Ok(unsafe { std::mem::transmute::<*const u8, Trampoline>(ptr) })
+}
+
+/// True when an exit at `at` leaves the guest where a block can start (NextPC = PC + 4), so the
+/// next region may be entered directly. (An `After` exit's PC may be misaligned; no region
+/// is ever registered at such a PC, so the dispatch lookup misses.)
+fn starts_block<A: Arch>(at: ExitPc) -> bool {
+    match at {
+        ExitPc::Fixed(pc, np) => np == A::next_insn(pc),
+        ExitPc::After(_) => true,
+        ExitPc::Slot(..) => false,
     }
 }
 
@@ -321,6 +398,28 @@ fn emit_exit(
     let budget = b.use_var(bvar);
     let left = b.ins().isub(budget, p[2]);
     b.ins().store(flags, left, ctxv, ctx::BUDGET as i32);
+    // continue into the next region when the exit allows it (`p[4]`) and the dispatch table
+    // holds a translation for the PC; otherwise return to the dispatcher
+    let (lookup, call, ret) = (b.create_block(), b.create_block(), b.create_block());
+    b.ins().brif(p[4], lookup, &[], ret, &[]);
+    b.switch_to_block(lookup);
+    let table = b.ins().load(types::I64, flags, ctxv, ctx::DISPATCH as i32);
+    let slot = b.ins().ushr_imm_u(p[0], 2);
+    let slot = b.ins().band_imm_s(slot, (ctx::DISPATCH_SIZE - 1) as i64);
+    let off = b.ins().imul_imm_s(slot, ctx::DISPATCH_ENTRY as i64);
+    let entry = b.ins().iadd(table, off);
+    let tag = b.ins().load(types::I64, flags, entry, 0);
+    let hit = b
+        .ins()
+        .icmp(cranelift_codegen::ir::condcodes::IntCC::Equal, tag, p[0]);
+    b.ins().brif(hit, call, &[], ret, &[]);
+    b.switch_to_block(call);
+    let f = b
+        .ins()
+        .load(types::I64, flags, entry, ctx::DISPATCH_FUNC as i32);
+    let sig = b.import_signature(region_signature());
+    b.ins().return_call_indirect(sig, f, &[ctxv]);
+    b.switch_to_block(ret);
     b.ins().return_(&[p[3]]);
 }
 
