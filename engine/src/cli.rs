@@ -124,6 +124,9 @@ struct BisectArgs {
     /// Times a block entry is reached before it is compiled.
     #[arg(long = "jit-threshold", default_value_t = crate::jit::DEFAULT_THRESHOLD)]
     jit_threshold: u32,
+    /// Persistent JIT code cache directory for the recording pass, or `off` (as for `run`).
+    #[arg(long = "jit-cache", value_name = "DIR|off")]
+    jit_cache: Option<String>,
     #[command(flatten)]
     oracle: OracleArgs,
 }
@@ -207,6 +210,11 @@ struct RunArgs {
     /// Print JIT statistics (blocks compiled, compile time, steps) at the end of the run.
     #[arg(long = "jit-stats")]
     jit_stats: bool,
+    /// Persistent JIT code cache directory, or `off`. Default: CANNONBALL_JIT_CACHE, else
+    /// $XDG_CACHE_HOME/cannonball/jit (~/.cache/cannonball/jit). Translations found there are
+    /// used instead of compiling; new ones are added at the end of the run.
+    #[arg(long = "jit-cache", value_name = "DIR|off")]
+    jit_cache: Option<String>,
     /// Also write a `.tree` file beside every state written (snapshots, --output) with the
     /// memory tree's page hashes, so that loading it later skips re-hashing (also enabled by
     /// CANNONBALL_TREE_SIDECAR=1). It is checked against the state's contents and ignored if stale.
@@ -403,23 +411,37 @@ fn run_cmd(a: RunArgs) -> interp::Result<()> {
     let mut engine = Engine::for_state(&state, a.vm == "jit");
     if let Some(j) = engine.jit_mut() {
         j.threshold = a.jit_threshold.max(1);
+        if let Some(root) = crate::jit::cache::location(a.jit_cache.as_deref()) {
+            j.use_cache(&root);
+        }
     }
     let mut vm = Vm::new(state, oracle, Io::inherit());
     let start = vm.state.step();
-    let out = run::run(&mut vm, &mut engine, &cfg)?;
+    let out = run::run(&mut vm, &mut engine, &cfg);
+    if let Some(j) = engine.jit_mut() {
+        j.save_cache();
+    }
+    let out = out?;
     if let (true, Some(j)) = (a.jit_stats, engine.jit()) {
         let s = &j.stats;
         eprintln!(
-            "jit: {} blocks ({} insns) compiled in {:.3}s ({} regions queued for the compile thread, {} stale); {} steps compiled, {} interpreted, {} invalidations",
+            "jit: {} blocks ({} insns) compiled in {:.3}s ({} regions queued for the compile thread, {} stale); {} blocks from the cache; {} steps compiled, {} interpreted, {} invalidations",
             s.blocks_compiled,
             s.insns_compiled,
             s.compile_time.as_secs_f64(),
             s.queued,
             s.stale,
+            s.blocks_cached,
             s.jit_steps,
             s.interp_steps,
             s.invalidations
         );
+        if let Some(c) = j.cache_stats() {
+            eprintln!(
+                "jit cache: {} packs read ({} rejected), {} regions read, {} installed, {} written ({} not position independent)",
+                c.packs, c.rejected, c.read, c.installed, c.written, c.unportable
+            );
+        }
     }
     let rate = if out.seconds > 0.0 {
         out.steps as f64 / out.seconds
@@ -476,6 +498,9 @@ fn bisect_cmd(a: BisectArgs) -> interp::Result<()> {
     let mut engine = Engine::for_state(&state, a.vm == "jit");
     if let Some(j) = engine.jit_mut() {
         j.threshold = a.jit_threshold.max(1);
+        if let Some(root) = crate::jit::cache::location(a.jit_cache.as_deref()) {
+            j.use_cache(&root);
+        }
     }
     let mut vm = Vm::new(state, oracle, Io::inherit());
     let cfg = RecordConfig {
@@ -484,7 +509,11 @@ fn bisect_cmd(a: BisectArgs) -> interp::Result<()> {
         max_steps: a.max_steps,
         info_at: a.info_at,
     };
-    let trace = record(&mut vm, &mut engine, &cfg, seen)?;
+    let trace = record(&mut vm, &mut engine, &cfg, seen);
+    if let Some(j) = engine.jit_mut() {
+        j.save_cache();
+    }
+    let trace = trace?;
     drop(vm); // stops the preimage server: replays use what it served
     if let Some(o) = &a.output {
         write_state(&PathBuf::from(o), &trace.last)?;

@@ -105,14 +105,14 @@ fn real_main() -> Res<()> {
             .map_err(|e| format!("cannot find the harness's own path: {e}"))?
             .with_file_name("cannonball"),
     };
-    if engines.iter().any(|e| e == "interp" || e == "jit") {
+    if engines.iter().any(|e| is_cannonball(e)) {
         let v = tool_version(Command::new(&cannonball).arg("--version")).map_err(|e| {
             format!(
                 "{} does not run ({e}); build it with `cargo build --release -p engine` or pass --cannonball",
                 cannonball.display()
             )
         })?;
-        for e in ["interp", "jit"] {
+        for e in ["interp", "jit", "jit-warm"] {
             if engines.iter().any(|x| x == e) {
                 tools.insert(e.to_string(), format!("{} ({v})", cannonball.display()));
             }
@@ -302,10 +302,18 @@ fn measure_all(
         for engine in engines {
             let make = |debug_info: &Path, state: &Path| -> Command {
                 match engine.as_str() {
-                    "interp" | "jit" => {
+                    "interp" | "jit" | "jit-warm" => {
                         let mut c = Command::new(cannonball);
                         c.arg("run")
-                            .args(["--vm", engine])
+                            .args(["--vm", if engine == "interp" { "interp" } else { "jit" }])
+                            .arg("--jit-cache")
+                            // jit: a cold start (no cache); jit-warm: a cache warmed by one
+                            // untimed run first
+                            .arg(if engine == "jit-warm" {
+                                tmp.join(format!("jit-cache-{}", w.name))
+                            } else {
+                                PathBuf::from("off")
+                            })
                             .arg("--input")
                             .arg(state)
                             .args(["--output", "", "--meta", "", "--info-at", "never"])
@@ -327,7 +335,7 @@ fn measure_all(
                     }
                 }
             };
-            let cannon = engine == "interp" || engine == "jit";
+            let cannon = is_cannonball(engine);
             let state = if cannon {
                 let key = (w.elf, w.vm_type);
                 if let Some(p) = states.get(&key) {
@@ -355,6 +363,19 @@ fn measure_all(
                 std::fs::create_dir_all(tmp.join("no-preimages")).map_err(|e| e.to_string())?;
             }
             let debug_info = tmp.join("debug-info.json");
+            if engine == "jit-warm" {
+                let _ = std::fs::remove_dir_all(tmp.join(format!("jit-cache-{}", w.name)));
+                let warm = make(&debug_info, &state)
+                    .output()
+                    .map_err(|e| format!("{} / {engine}: warming the cache: {e}", w.name))?;
+                if !warm.status.success() {
+                    return Err(format!(
+                        "{} / {engine}: warming the cache failed: {}",
+                        w.name,
+                        tail(&warm.stderr)
+                    ));
+                }
+            }
             let mut times = Vec::new();
             let mut rss = 0u64;
             let mut exit = None;
@@ -459,12 +480,14 @@ fn plot(report: &Report, path: &Path) -> Res<()> {
     let colors = [
         RGBColor(0xd6, 0x27, 0x28), // interp
         RGBColor(0x1f, 0x77, 0xb4), // jit
+        RGBColor(0x94, 0x67, 0xbd), // jit-warm
         RGBColor(0x2c, 0xa0, 0x2c), // qemu
         RGBColor(0x7f, 0x7f, 0x7f), // native
     ];
     let label = |e: &str| match e {
         "interp" => "cannonball interp",
-        "jit" => "cannonball jit",
+        "jit" => "cannonball jit (cold)",
+        "jit-warm" => "cannonball jit (warm cache)",
         "qemu" => "qemu-mips64",
         _ => "native amd64 (Go)",
     };
@@ -604,4 +627,9 @@ fn short(x: f64) -> String {
     } else {
         format!("{x:.1}")
     }
+}
+
+/// True for the engines that are cannonball itself.
+fn is_cannonball(engine: &str) -> bool {
+    matches!(engine, "interp" | "jit" | "jit-warm")
 }

@@ -4,8 +4,8 @@
 //! gets compiled when never changes what a step computes: compiled code and the interpreter
 //! agree on every step, so only the share of steps run compiled depends on timing.
 
-use super::translate::Compiler;
-use super::{RegionFn, Trampoline};
+use super::translate::{Compiler, Translation};
+use super::Trampoline;
 use interp::arch::{Mips32, Mips64};
 use interp::decode::Insn;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,8 +26,10 @@ pub struct Request {
 pub struct Done {
     /// Entry PC of the request.
     pub entry: u64,
-    /// The function, or `None` if Cranelift refused the region.
-    pub func: Option<RegionFn>,
+    /// The translation, or `None` if Cranelift refused the region.
+    pub func: Option<Translation>,
+    /// The region's blocks, as requested.
+    pub blocks: Vec<Vec<(u64, Insn)>>,
     /// Time spent translating it.
     pub time: Duration,
 }
@@ -45,6 +47,8 @@ pub struct Background {
     pub in_flight: usize,
     /// The thread's trampoline into its regions.
     pub trampoline: Trampoline,
+    /// The thread's compiler settings (see [`Compiler::settings`]).
+    pub settings: String,
 }
 
 impl std::fmt::Debug for Background {
@@ -61,7 +65,7 @@ impl Background {
     pub fn spawn(is64: bool, verify: bool, delay: Duration) -> Result<Self, String> {
         let (tx, requests) = mpsc::channel::<Request>();
         let (done_tx, rx) = mpsc::channel::<Done>();
-        let (init_tx, init_rx) = mpsc::sync_channel::<Result<Trampoline, String>>(1);
+        let (init_tx, init_rx) = mpsc::sync_channel::<Result<(Trampoline, String), String>>(1);
         let cancel = Arc::new(AtomicBool::new(false));
         let cancelled = cancel.clone();
         let handle = std::thread::Builder::new()
@@ -69,7 +73,7 @@ impl Background {
             .spawn(move || {
                 let mut c = match Compiler::new(verify) {
                     Ok(c) => {
-                        let _ = init_tx.send(Ok(c.trampoline));
+                        let _ = init_tx.send(Ok((c.trampoline, c.settings.clone())));
                         c
                     }
                     Err(e) => {
@@ -93,6 +97,7 @@ impl Background {
                     let done = Done {
                         entry: r.entry,
                         func,
+                        blocks: r.blocks,
                         time: t.elapsed(),
                     };
                     if done_tx.send(done).is_err() {
@@ -103,7 +108,7 @@ impl Background {
                 drop(c);
             })
             .map_err(|e| format!("cannot start the JIT compile thread: {e}"))?;
-        let trampoline = init_rx
+        let (trampoline, settings) = init_rx
             .recv()
             .map_err(|_| "the JIT compile thread failed to start".to_string())??;
         Ok(Background {
@@ -113,6 +118,7 @@ impl Background {
             cancel,
             in_flight: 0,
             trampoline,
+            settings,
         })
     }
 

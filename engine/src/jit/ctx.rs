@@ -49,6 +49,8 @@ pub struct JitCtx {
     /// The dispatcher's table of translations ([`DISPATCH_SIZE`] entries), through which a
     /// region continues straight into the next one.
     pub dispatch: *const DispatchEntry,
+    /// The host helpers, by index (see [`super::helpers`]).
+    pub helpers: [*const u8; super::helpers::COUNT],
 }
 
 /// Entries of the dispatch table, direct-mapped by `(pc >> 2) % DISPATCH_SIZE`.
@@ -102,6 +104,8 @@ pub const LL_PTR: usize = offset_of!(JitCtx, ll);
 pub const STATS_PTR: usize = offset_of!(JitCtx, stats);
 /// Offset of the dispatch table pointer.
 pub const DISPATCH: usize = offset_of!(JitCtx, dispatch);
+/// Offset of the helper table.
+pub const HELPERS: usize = offset_of!(JitCtx, helpers);
 /// Offset of the instruction-cache miss counter in the VM's statistics.
 pub const STATS_ICACHE_MISSES: usize = offset_of!(interp::vm::Stats, icache_misses);
 /// Offset of the highest missed PC in the VM's statistics.
@@ -136,8 +140,8 @@ mod tests {
             (296, 304, 312, 320)
         );
         assert_eq!(LL_PTR, 336);
-        assert_eq!(DISPATCH, 352);
-        assert_eq!(std::mem::size_of::<JitCtx>(), 360);
+        assert_eq!((DISPATCH, HELPERS), (352, 360));
+        assert_eq!(std::mem::size_of::<JitCtx>(), 384);
         assert_eq!((DISPATCH_FUNC, DISPATCH_ENTRY), (8, 16));
         // the reservation's address field, read by compiled stores
         assert_eq!(offset_of!(interp::state::Reservation, addr), 8);

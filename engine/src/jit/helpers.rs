@@ -1,10 +1,10 @@
 //! The host helpers compiled code calls (page-cache misses, the reservation rule), declared
-//! here once: their symbols for the JIT linker, their signatures, and their ids in a module.
+//! here once: their addresses (for the context, through which compiled code calls them) and
+//! their signatures.
 
 use super::ctx::{JitCtx, TLB_SIZE};
-use cranelift_codegen::ir::{types, AbiParam, FuncRef, Function};
-use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{FuncId, Linkage, Module};
+use cranelift_codegen::ir::{types, AbiParam, Function, Signature};
+use cranelift_codegen::isa::CallConv;
 
 /// Page-cache miss on a load: the word at `addr` (0 for an unallocated page).
 unsafe extern "C" fn helper_load(ctx: *mut JitCtx, addr: u64) -> u64 {
@@ -62,54 +62,42 @@ unsafe extern "C" fn helper_ll_clear(ctx: *mut JitCtx, addr: u64) {
     }
 }
 
-/// The helpers' ids in one module: load, store, ll_clear.
-#[derive(Debug, Clone, Copy)]
-pub struct HelperIds([FuncId; 3]);
-
 /// Helper functions as called from one function (see [`super::lower::Helpers`]).
 pub use super::lower::Helpers;
 
-/// Makes the helpers' symbols known to the JIT linker.
-pub fn register(jb: &mut JITBuilder) {
-    jb.symbol("cb_load", helper_load as *const u8);
-    jb.symbol("cb_store", helper_store as *const u8);
-    jb.symbol("cb_ll_clear", helper_ll_clear as *const u8);
+/// Number of helpers.
+pub const COUNT: usize = 3;
+/// Index of `load(ctx, addr) -> word` in [`table`] (and in `JitCtx::helpers`).
+pub const LOAD: usize = 0;
+/// Index of `store(ctx, addr, word) -> code_written`.
+pub const STORE: usize = 1;
+/// Index of `ll_clear(ctx, addr)`.
+pub const LL_CLEAR: usize = 2;
+
+/// The helpers' addresses, for the context: compiled code calls them through it (never by an
+/// absolute address in the code), so a translation is position independent and can be kept on
+/// disk and mapped anywhere.
+pub fn table() -> [*const u8; COUNT] {
+    [
+        helper_load as *const u8,
+        helper_store as *const u8,
+        helper_ll_clear as *const u8,
+    ]
 }
 
-/// Declares the helpers (name, parameters after the context pointer, returns a word) in
-/// `module`.
-pub fn declare(module: &mut JITModule) -> Result<HelperIds, String> {
-    let table: [(&str, usize, bool); 3] = [
-        ("cb_load", 1, true),
-        ("cb_store", 2, true),
-        ("cb_ll_clear", 1, false),
-    ];
-    let mut ids = Vec::with_capacity(3);
-    for (name, words, returns) in table {
-        let mut sig = module.make_signature();
+/// The helpers' signatures (C convention; parameters after the context pointer, whether a
+/// word is returned), imported into `func`.
+pub fn in_func(func: &mut Function, call_conv: CallConv) -> Helpers {
+    let table: [(usize, bool); COUNT] = [(1, true), (2, true), (1, false)];
+    let sigs = table.map(|(words, returns)| {
+        let mut sig = Signature::new(call_conv);
         sig.params.push(AbiParam::new(types::I64)); // *mut JitCtx
         sig.params
             .extend(std::iter::repeat_n(AbiParam::new(types::I64), words));
         if returns {
             sig.returns.push(AbiParam::new(types::I64));
         }
-        ids.push(
-            module
-                .declare_function(name, Linkage::Import, &sig)
-                .map_err(|e| e.to_string())?,
-        );
-    }
-    Ok(HelperIds([ids[0], ids[1], ids[2]]))
-}
-
-/// References to the helpers from inside `func`.
-pub fn in_func(module: &mut JITModule, ids: HelperIds, func: &mut Function) -> Helpers {
-    let r = |m: &mut JITModule, f: &mut Function, id: FuncId| -> FuncRef {
-        m.declare_func_in_func(id, f)
-    };
-    Helpers {
-        load: r(module, func, ids.0[0]),
-        store: r(module, func, ids.0[1]),
-        ll_clear: r(module, func, ids.0[2]),
-    }
+        func.import_signature(sig)
+    });
+    Helpers { sigs }
 }

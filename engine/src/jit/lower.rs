@@ -10,7 +10,7 @@
 
 use super::ctx::{self, TLB_SIZE};
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, Block, FuncRef, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::ir::{types, Block, Inst, InstBuilder, MemFlagsData, SigRef, Value};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use interp::arch::Arch;
 use interp::decode::{REG_HI, REG_LO};
@@ -30,15 +30,14 @@ pub enum JV {
     V(Value),
 }
 
-/// Helper functions compiled code calls (declared once per function).
+/// Helper functions compiled code calls, by index in `JitCtx::helpers` (see
+/// [`super::helpers`]): `load(ctx, addr) -> word` (page-cache miss on a load),
+/// `store(ctx, addr, word) -> code_written` (miss on a store), `ll_clear(ctx, addr)` (a store
+/// hit the LL reservation). Their signatures are imported once per function.
 #[derive(Clone, Copy)]
 pub struct Helpers {
-    /// `load(ctx, addr) -> word`: page-cache miss on a load.
-    pub load: FuncRef,
-    /// `store(ctx, addr, word) -> code_written`: page-cache miss on a store.
-    pub store: FuncRef,
-    /// `ll_clear(ctx, addr)`: a store to `addr` hit the LL reservation.
-    pub ll_clear: FuncRef,
+    /// Signature of each helper.
+    pub sigs: [SigRef; super::helpers::COUNT],
 }
 
 /// Where a side exit leaves the guest.
@@ -95,6 +94,17 @@ fn trusted() -> MemFlagsData {
 }
 
 impl<'a, 'b, A: Arch> JitOps<'a, 'b, A> {
+    /// Calls helper `i` through the context's helper table.
+    fn call_helper(&mut self, i: usize, args: &[Value]) -> Inst {
+        let f = self.b.ins().load(
+            types::I64,
+            trusted(),
+            self.ctx,
+            (ctx::HELPERS + 8 * i) as i32,
+        );
+        self.b.ins().call_indirect(self.helpers.sigs[i], f, args)
+    }
+
     /// Starts lowering a block.
     pub fn new(
         b: &'a mut FunctionBuilder<'b>,
@@ -432,7 +442,7 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
         self.b.ins().jump(join, &[v.into()]);
 
         self.b.switch_to_block(miss_b);
-        let call = self.b.ins().call(self.helpers.load, &[self.ctx, a]);
+        let call = self.call_helper(super::helpers::LOAD, &[self.ctx, a]);
         let r = self.b.inst_results(call)[0];
         self.b.ins().jump(join, &[r.into()]);
 
@@ -465,7 +475,7 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
         self.b.ins().jump(join, &[]);
 
         self.b.switch_to_block(miss_b);
-        let call = self.b.ins().call(self.helpers.store, &[self.ctx, a, v]);
+        let call = self.call_helper(super::helpers::STORE, &[self.ctx, a, v]);
         let code_written = self.b.inst_results(call)[0];
         // A store into a page holding compiled code: leave right after this instruction, so the
         // dispatcher drops the stale translations before anything else runs.
@@ -496,7 +506,7 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
             self.b.ins().brif(hitll, clear_b, &[], done, &[]);
             self.b.seal_block(clear_b);
             self.b.switch_to_block(clear_b);
-            self.b.ins().call(self.helpers.ll_clear, &[self.ctx, a]);
+            self.call_helper(super::helpers::LL_CLEAR, &[self.ctx, a]);
             self.b.ins().jump(done, &[]);
             self.b.seal_block(done);
             self.b.switch_to_block(done);

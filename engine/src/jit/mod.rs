@@ -32,6 +32,7 @@
 //! calls, [`ctx`] the context it runs against), [`background`] is the compile thread.
 
 pub mod background;
+pub mod cache;
 pub mod ctx;
 pub mod helpers;
 pub mod lower;
@@ -41,6 +42,7 @@ pub mod translate;
 use background::{Background, Request};
 use ctx::{DispatchEntry, JitCtx, DISPATCH_SIZE, TLB_SIZE};
 use interp::arch::{Mips32, Mips64};
+use interp::decode::Insn;
 use interp::memory::Memory;
 use interp::state::{can_start_block, Reservation};
 use interp::vm::blocks::BlockCache;
@@ -97,6 +99,8 @@ pub struct JitStats {
     pub queued: u64,
     /// Translations that arrived after their code was written, and were discarded.
     pub stale: u64,
+    /// Blocks installed from the persistent code cache (not compiled).
+    pub blocks_cached: u64,
 }
 
 /// A region waiting for its translation: the pages its code lives on, and its size.
@@ -162,6 +166,12 @@ pub struct Jit {
     dummy_ll: Box<Reservation>,
     /// The compile thread was found gone (warned once).
     compile_thread_lost: bool,
+    /// The persistent code cache, if used.
+    cache: Option<cache::CodeCache>,
+    /// The cache was read (on the first run).
+    cache_loaded: bool,
+    /// Executable copies of code read from the cache.
+    code_mem: cache::CodeMemory,
     /// Reach count that triggers compilation.
     pub threshold: u32,
     /// Work counters.
@@ -181,6 +191,9 @@ impl Backend for Jit {
     /// every entry that has a translation (marked in [`Vm::code`]) or has just become hot.
     fn run(&mut self, vm: &mut Vm, budget: u64) -> Result<Leave> {
         vm.code.keep_written();
+        if !self.cache_loaded {
+            self.load_cache(vm);
+        }
         let end = vm.state.step() + budget;
         loop {
             self.drop_written_code(vm);
@@ -259,6 +272,9 @@ impl Jit {
             remap_epoch: u64::MAX,
             dummy_ll: Box::default(),
             compile_thread_lost: false,
+            cache: None,
+            cache_loaded: true,
+            code_mem: cache::CodeMemory::default(),
             threshold: DEFAULT_THRESHOLD,
             stats: JitStats::default(),
         })
@@ -299,10 +315,132 @@ impl Jit {
             return;
         };
         match d.func {
-            Some(func) => self.register(vm, d.entry, func, q),
+            Some(t) => {
+                self.keep(d.entry, &d.blocks, &q, t.bytes);
+                self.register(vm, d.entry, t.func, q);
+            }
             None => {
                 self.uncompilable.insert(d.entry);
             }
+        }
+    }
+
+    /// Records a fresh translation for the persistent cache (when there is one and the code
+    /// is position independent).
+    fn keep(
+        &mut self,
+        entry: u64,
+        blocks: &[Vec<(u64, Insn)>],
+        q: &Queued,
+        bytes: Option<Vec<u8>>,
+    ) {
+        let Some(cache) = self.cache.as_mut() else {
+            return;
+        };
+        let Some(code) = bytes else {
+            cache.stats.unportable += 1;
+            return;
+        };
+        let runs = blocks
+            .iter()
+            .filter(|b| !b.is_empty())
+            .map(|b| (b[0].0, b.iter().map(|(_, i)| i.raw).collect()))
+            .collect();
+        cache.record(cache::Entry {
+            entry,
+            blocks: q.blocks as u32,
+            insns: q.insns as u32,
+            runs,
+            code,
+        });
+    }
+
+    /// Uses the persistent code cache under `root` (see [`cache`]): translations found there
+    /// are installed when the run starts, and [`Jit::save_cache`] writes new ones.
+    pub fn use_cache(&mut self, root: &std::path::Path) {
+        let settings = match &self.translator {
+            Translator::Sync(c) => c.settings.clone(),
+            Translator::Background(bg) => bg.settings.clone(),
+        };
+        self.cache = cache::CodeCache::open(root, &cache::key(&settings, self.is64));
+        self.cache_loaded = false;
+    }
+
+    /// The persistent cache's counters, when one is used.
+    pub fn cache_stats(&self) -> Option<cache::CacheStats> {
+        self.cache.as_ref().map(|c| c.stats)
+    }
+
+    /// Writes the translations compiled in this run to the persistent cache, if one is used.
+    pub fn save_cache(&mut self) {
+        if self.cache.is_none() {
+            return;
+        }
+        // translations that finished after the last install are worth keeping too (unless
+        // their code was written meanwhile)
+        while let Translator::Background(bg) = &mut self.translator {
+            let Some(d) = bg.try_recv() else {
+                break;
+            };
+            if let (Some(q), Some(t)) = (self.pending.remove(&d.entry), d.func) {
+                self.keep(d.entry, &d.blocks, &q, t.bytes);
+            }
+        }
+        if let Some(c) = self.cache.as_mut() {
+            c.save();
+        }
+    }
+
+    /// Installs every cached translation whose guest words equal `vm`'s memory.
+    fn load_cache(&mut self, vm: &mut Vm) {
+        self.cache_loaded = true;
+        let Some(cache) = self.cache.as_mut() else {
+            return;
+        };
+        let entries = cache.load();
+        let mem = vm.state.memory();
+        let matching: Vec<cache::Entry> = entries
+            .into_iter()
+            .filter(|e| {
+                !self.blocks.contains_key(&e.entry)
+                    && e.runs.iter().all(|(pc, words)| {
+                        words.iter().enumerate().all(|(i, &w)| {
+                            let a = pc.wrapping_add(4 * i as u64);
+                            a & 3 == 0 && mem.read_u32(a) == w
+                        })
+                    })
+            })
+            .collect();
+        let codes: Vec<&[u8]> = matching.iter().map(|e| e.code.as_slice()).collect();
+        let ptrs = match self.code_mem.map(&codes) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!("JIT cache: cannot map code: {e}");
+                return;
+            }
+        };
+        cache.stats.installed = matching.len() as u64;
+        for (e, ptr) in matching.iter().zip(ptrs) {
+            let mut pages: Vec<u64> = e
+                .runs
+                .iter()
+                .flat_map(|(pc, w)| (0..w.len() as u64).map(move |i| (pc + 4 * i) >> 12))
+                .collect();
+            pages.sort_unstable();
+            pages.dedup();
+            for &p in &pages {
+                vm.state.memory_mut().watch_page(p);
+            }
+            let q = Queued {
+                pages,
+                blocks: u64::from(e.blocks),
+                insns: u64::from(e.insns),
+            };
+            self.stats.blocks_cached += q.blocks;
+            self.register(vm, e.entry, RegionFn(ptr), q);
+            // (counted as cached, not compiled)
+            self.stats.blocks_compiled -= u64::from(e.blocks);
+            self.stats.insns_compiled -= u64::from(e.insns);
         }
     }
 
@@ -403,6 +541,7 @@ impl Jit {
             ll,
             stats: stats as *mut Stats,
             dispatch: self.dispatch.as_ptr(),
+            helpers: helpers::table(),
         };
         let mut next = Some(first);
         let leave = loop {
@@ -512,7 +651,10 @@ impl Jit {
                 };
                 self.stats.compile_time += t.elapsed();
                 match func {
-                    Some(f) => self.register(vm, pc, f, q),
+                    Some(t) => {
+                        self.keep(pc, &blocks, &q, t.bytes);
+                        self.register(vm, pc, t.func, q);
+                    }
                     None => {
                         self.uncompilable.insert(pc);
                     }

@@ -3,7 +3,7 @@
 //! on the dispatcher's thread or on the background compile thread ([`super::background`]).
 
 use super::ctx;
-use super::helpers::{self, HelperIds};
+use super::helpers;
 use super::lower::{ExitPc, JitOps, JV};
 use super::{RegionFn, Trampoline};
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder, MemFlagsData, Signature, UserFuncName};
@@ -24,7 +24,6 @@ pub struct Compiler {
     pub(super) module: JITModule,
     pub(super) cl_ctx: cranelift_codegen::Context,
     pub(super) fctx: FunctionBuilderContext,
-    pub(super) ids: HelperIds,
     /// Functions translated so far (names them).
     count: u32,
     /// The entry from Rust into a region (see [`Trampoline`]).
@@ -32,6 +31,19 @@ pub struct Compiler {
     /// Regions continue into the next region directly (`CANNONBALL_JIT_CHAIN=0` turns it off,
     /// so every region returns to the dispatcher).
     chain: bool,
+    /// Everything about this compiler that decides the machine code it emits (see
+    /// [`super::cache::key`]).
+    pub settings: String,
+}
+
+/// A translated region: its code, and the bytes of that code when they are position
+/// independent (no relocations), for the persistent cache.
+#[derive(Debug)]
+pub struct Translation {
+    /// The installed code.
+    pub func: RegionFn,
+    /// Its machine code, when it can be kept on disk.
+    pub bytes: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Compiler {
@@ -65,10 +77,20 @@ impl Compiler {
             .map_err(|e| format!("this host is not supported by Cranelift: {e}"))?
             .finish(settings::Flags::new(flags))
             .map_err(|e| e.to_string())?;
-        let mut jb = JITBuilder::with_isa(isa, default_libcall_names());
-        helpers::register(&mut jb);
+        let chain = std::env::var("CANNONBALL_JIT_CHAIN").map_or(true, |v| v != "0");
+        let mut settings: String = isa
+            .flags()
+            .to_string()
+            .lines()
+            .filter(|l| !l.contains("enable_verifier"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for v in isa.isa_flags() {
+            settings.push_str(&format!("\n{v}"));
+        }
+        settings.push_str(&format!("\n{}\nchain={chain}", isa.triple()));
+        let jb = JITBuilder::with_isa(isa, default_libcall_names());
         let mut module = JITModule::new(jb);
-        let ids = helpers::declare(&mut module)?;
         let mut cl_ctx = module.make_context();
         let mut fctx = FunctionBuilderContext::new();
         let trampoline = compile_trampoline(&mut module, &mut cl_ctx, &mut fctx)?;
@@ -76,23 +98,23 @@ impl Compiler {
             cl_ctx,
             module,
             fctx,
-            ids,
             count: 0,
             trampoline,
-            chain: std::env::var("CANNONBALL_JIT_CHAIN").map_or(true, |v| v != "0"),
+            chain,
+            settings,
         })
     }
 
     /// Translates a region (its first block is the entry) to one native function. Guest
     /// registers live in Cranelift variables for the whole region, so loops inside it run
     /// without returning to the dispatcher; each block checks the step budget on entry.
-    pub fn translate<A: Arch>(&mut self, blocks: &[Vec<(u64, Insn)>]) -> Option<RegionFn> {
+    pub fn translate<A: Arch>(&mut self, blocks: &[Vec<(u64, Insn)>]) -> Option<Translation> {
         self.cl_ctx.func.signature = region_signature();
         self.cl_ctx.func.name = UserFuncName::user(0, self.count);
         {
-            let ids = self.ids;
+            let call_conv = self.module.isa().default_call_conv();
             let mut b = FunctionBuilder::new(&mut self.cl_ctx.func, &mut self.fctx);
-            let helpers = helpers::in_func(&mut self.module, ids, b.func);
+            let helpers = helpers::in_func(b.func, call_conv);
             let entry = b.create_block();
             b.append_block_params_for_function_params(entry);
             b.switch_to_block(entry);
@@ -271,9 +293,17 @@ impl Compiler {
             self.module.clear_context(&mut self.cl_ctx);
             return None;
         }
+        let bytes = self
+            .cl_ctx
+            .compiled_code()
+            .filter(|c| c.buffer.relocs().is_empty())
+            .map(|c| c.code_buffer().to_vec());
         self.module.clear_context(&mut self.cl_ctx);
         self.module.finalize_definitions().ok()?;
-        Some(RegionFn(self.module.get_finalized_function(id)))
+        Some(Translation {
+            func: RegionFn(self.module.get_finalized_function(id)),
+            bytes,
+        })
     }
 }
 
@@ -454,9 +484,9 @@ mod parity {
         sig.returns.push(AbiParam::new(types::I64));
         jit.cl_ctx.func.signature = sig.clone();
         {
-            let ids = jit.ids;
+            let call_conv = jit.module.isa().default_call_conv();
             let mut b = FunctionBuilder::new(&mut jit.cl_ctx.func, &mut jit.fctx);
-            let helpers = helpers::in_func(&mut jit.module, ids, b.func);
+            let helpers = helpers::in_func(b.func, call_conv);
             let entry = b.create_block();
             b.append_block_params_for_function_params(entry);
             b.switch_to_block(entry);

@@ -101,10 +101,17 @@ pub fn bin() -> &'static str {
 
 pub fn run(dir: &Path, args: &[&str]) -> Output {
     Command::new(bin())
+        .env("CANNONBALL_JIT_CACHE", test_jit_cache())
         .args(args)
         .current_dir(dir)
         .output()
         .expect("spawn cannonball")
+}
+
+/// The persistent JIT cache the CLI tests share (so later runs use what earlier ones compiled,
+/// as op-challenger's runs do), instead of the user's own.
+pub fn test_jit_cache() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("jit-cache")
 }
 
 /// A fresh scratch directory under the target dir.
