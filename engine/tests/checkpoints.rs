@@ -26,19 +26,11 @@ fn ok(o: Output) -> Output {
 /// Loads `elf` as a multithreaded64-5 prestate `pre.bin.gz` in `d`.
 fn prestate_of(d: &Path, elf: &str) {
     let path = fixtures().join("elf").join(format!("{elf}.elf"));
-    ok(run(
+    ok(common::load_elf(
         d,
-        &[
-            "load-elf",
-            "--type",
-            "multithreaded64-5",
-            "--path",
-            path.to_str().unwrap(),
-            "--out",
-            "pre.bin.gz",
-            "--meta",
-            "meta.json",
-        ],
+        "multithreaded64-5",
+        &path,
+        "pre.bin.gz",
     ));
 }
 

@@ -136,20 +136,7 @@ fn cli_reuses_and_refuses_unsafe_caches() {
     use std::os::unix::fs::PermissionsExt;
     let d = scratch("jitcache_cli");
     let elf = common::fixtures().join("elf/go64-derive.elf");
-    let o = run(
-        &d,
-        &[
-            "load-elf",
-            "--type",
-            "multithreaded64-5",
-            "--path",
-            elf.to_str().unwrap(),
-            "--out",
-            "st.bin.gz",
-            "--meta",
-            "meta.json",
-        ],
-    );
+    let o = common::load_elf(&d, "multithreaded64-5", &elf, "st.bin.gz");
     assert!(o.status.success(), "{}", stderr(&o));
     let pre = common::fixtures().join("preimages/derive-10");
     let go = |out: &str, cache: &str| {

@@ -55,20 +55,7 @@ fn ok(o: std::process::Output) -> std::process::Output {
 
 fn load(d: &Path, f: &Fixture) {
     let elf = fixtures().join(&f.elf);
-    ok(run(
-        d,
-        &[
-            "load-elf",
-            "--type",
-            &f.vm,
-            "--path",
-            elf.to_str().unwrap(),
-            "--out",
-            "pre.bin.gz",
-            "--meta",
-            "meta.json",
-        ],
-    ));
+    ok(common::load_elf(d, &f.vm, &elf, "pre.bin.gz"));
 }
 
 fn run_args<'a>(f: &'a Fixture, pre: &'a str, extra: &[&'a str]) -> Vec<String> {
@@ -180,19 +167,11 @@ fn debug_info_identical_on_high_code_with_reservation_stores() {
         elf(true, base, &[Seg::load(base, code(&words))]),
     )
     .unwrap();
-    ok(run(
+    ok(common::load_elf(
         &d,
-        &[
-            "load-elf",
-            "--type",
-            "multithreaded64-5",
-            "--path",
-            "g.elf",
-            "--out",
-            "pre.bin.gz",
-            "--meta",
-            "meta.json",
-        ],
+        "multithreaded64-5",
+        Path::new("g.elf"),
+        "pre.bin.gz",
     ));
     let f = Fixture {
         name: "high".into(),

@@ -69,19 +69,11 @@ fn block_accounting_equals_step_by_step() {
 fn profile_adds_up_to_the_run() {
     let d = scratch("profile_claim");
     let elf = fixtures().join("elf/go64-claim.elf");
-    ok(run(
+    ok(common::load_elf(
         &d,
-        &[
-            "load-elf",
-            "--type",
-            "multithreaded64-5",
-            "--path",
-            elf.to_str().unwrap(),
-            "--out",
-            "pre.bin.gz",
-            "--meta",
-            "meta.json",
-        ],
+        "multithreaded64-5",
+        &elf,
+        "pre.bin.gz",
     ));
     let pre = fixtures().join("preimages/claim-good");
     let o = ok(run(
@@ -166,20 +158,7 @@ fn profile_adds_up_to_the_run() {
 fn debug_prints_a_traceback_on_a_fault() {
     let d = scratch("debug_traceback");
     let elf = fixtures().join("elf/go64-hello.elf");
-    ok(run(
-        &d,
-        &[
-            "load-elf",
-            "--type",
-            "multithreaded64-5",
-            "--path",
-            elf.to_str().unwrap(),
-            "--out",
-            "pre.bin",
-            "--meta",
-            "meta.json",
-        ],
-    ));
+    ok(common::load_elf(&d, "multithreaded64-5", &elf, "pre.bin"));
     // find the PC at some step deep in the program and plant an invalid instruction there
     let mut vm = fixture_vm("go64-hello", "multithreaded64-5", None);
     vm.run_until(300_000).unwrap();

@@ -56,14 +56,20 @@ impl Entry {
     fn id(&self) -> [u8; 32] {
         let mut b = Vec::with_capacity(16 + self.insns as usize * 4);
         b.extend_from_slice(&self.entry.to_le_bytes());
-        for (pc, words) in &self.runs {
-            b.extend_from_slice(&pc.to_le_bytes());
-            b.extend_from_slice(&(words.len() as u32).to_le_bytes());
-            for w in words {
-                b.extend_from_slice(&w.to_le_bytes());
-            }
-        }
+        put_runs(&mut b, &self.runs);
         keccak256(&b).0
+    }
+}
+
+/// Appends `runs` as stored in a pack: their count, then each run's start PC, length and words.
+fn put_runs(b: &mut Vec<u8>, runs: &[(u64, Vec<u32>)]) {
+    b.extend_from_slice(&(runs.len() as u32).to_le_bytes());
+    for (pc, words) in runs {
+        b.extend_from_slice(&pc.to_le_bytes());
+        b.extend_from_slice(&(words.len() as u32).to_le_bytes());
+        for w in words {
+            b.extend_from_slice(&w.to_le_bytes());
+        }
     }
 }
 
@@ -358,14 +364,7 @@ pub fn encode_pack(entries: &[Entry]) -> Vec<u8> {
         b.extend_from_slice(&e.entry.to_le_bytes());
         b.extend_from_slice(&e.blocks.to_le_bytes());
         b.extend_from_slice(&e.insns.to_le_bytes());
-        b.extend_from_slice(&(e.runs.len() as u32).to_le_bytes());
-        for (pc, words) in &e.runs {
-            b.extend_from_slice(&pc.to_le_bytes());
-            b.extend_from_slice(&(words.len() as u32).to_le_bytes());
-            for w in words {
-                b.extend_from_slice(&w.to_le_bytes());
-            }
-        }
+        put_runs(&mut b, &e.runs);
         b.extend_from_slice(&(e.code.len() as u32).to_le_bytes());
         b.extend_from_slice(&e.code);
     }

@@ -202,9 +202,8 @@ impl Backend for Jit {
             if left == 0 {
                 return Ok(Leave::Budget);
             }
-            match self.run_compiled(vm, left) {
-                Leave::Block => {}
-                l => return Ok(l),
+            if let Some(l) = self.run_compiled(vm, left) {
+                return Ok(l);
             }
             let left = end - vm.state.step();
             if left == 0 {
@@ -315,14 +314,27 @@ impl Jit {
             return;
         };
         match d.func {
-            Some(t) => {
-                self.keep(d.entry, &d.blocks, &q, t.bytes);
-                self.register(vm, d.entry, t.func, q);
-            }
+            Some(t) => self.install_compiled(vm, d.entry, &d.blocks, t, q),
             None => {
                 self.uncompilable.insert(d.entry);
             }
         }
+    }
+
+    /// Installs a translation compiled in this run: counts it, keeps it for the persistent
+    /// cache, and makes it the region's code.
+    fn install_compiled(
+        &mut self,
+        vm: &mut Vm,
+        entry: u64,
+        blocks: &[Vec<(u64, Insn)>],
+        t: translate::Translation,
+        q: Queued,
+    ) {
+        self.stats.blocks_compiled += q.blocks;
+        self.stats.insns_compiled += q.insns;
+        self.keep(entry, blocks, &q, t.bytes);
+        self.register(&mut vm.code, entry, t.func, q);
     }
 
     /// Records a fresh translation for the persistent cache (when there is one and the code
@@ -437,17 +449,14 @@ impl Jit {
                 insns: u64::from(e.insns),
             };
             self.stats.blocks_cached += q.blocks;
-            self.register(vm, e.entry, RegionFn(ptr), q);
-            // (counted as cached, not compiled)
-            self.stats.blocks_compiled -= u64::from(e.blocks);
-            self.stats.insns_compiled -= u64::from(e.insns);
+            self.register(&mut vm.code, e.entry, RegionFn(ptr), q);
         }
     }
 
     /// Makes `func` the translation of the region `q` at `entry` (whose pages are watched), and
     /// has the interpreter hand over at its entry.
-    fn register(&mut self, vm: &mut Vm, entry: u64, func: RegionFn, q: Queued) {
-        vm.code.mark(entry);
+    fn register(&mut self, code: &mut BlockCache, entry: u64, func: RegionFn, q: Queued) {
+        code.mark(entry);
         self.dispatch[dispatch_slot(entry)] = DispatchEntry {
             tag: entry,
             func: func.0,
@@ -455,8 +464,6 @@ impl Jit {
         for &p in &q.pages {
             self.code_pages.entry(p).or_default().push(entry);
         }
-        self.stats.blocks_compiled += q.blocks;
-        self.stats.insns_compiled += q.insns;
         let pages = q.pages;
         self.blocks.insert(entry, Block { func, pages });
     }
@@ -467,10 +474,7 @@ impl Jit {
     /// page bytes may have moved.
     fn drop_written_code(&mut self, vm: &mut Vm) {
         let (code, mem) = (&mut vm.code, vm.state.memory_mut());
-        code.sync(mem);
-        for page in code.take_written() {
-            self.invalidate_page(code, page);
-        }
+        self.drop_written_translations(code, mem);
         if mem.clean_epoch() != self.clean_epoch || mem.watch_epoch() != self.watch_epoch {
             self.wtlb_tags.fill(u64::MAX);
             self.clean_epoch = mem.clean_epoch();
@@ -481,6 +485,15 @@ impl Jit {
             self.tlb_tags.fill(u64::MAX);
             self.wtlb_tags.fill(u64::MAX);
             self.remap_epoch = mem.remap_epoch();
+        }
+    }
+
+    /// Drops the translations on code pages written since the last call (which the
+    /// interpreter's block cache collects from the memory's watch).
+    fn drop_written_translations(&mut self, code: &mut BlockCache, mem: &mut Memory) {
+        code.sync(mem);
+        for page in code.take_written() {
+            self.invalidate_page(code, page);
         }
     }
 
@@ -506,22 +519,20 @@ impl Jit {
         self.dispatch.fill(DispatchEntry::EMPTY);
     }
 
-    /// Runs compiled blocks on the current thread for up to `budget` steps; [`Leave::Block`]
-    /// when it reaches code without a translation (or a delay slot), for the interpreter.
-    fn run_compiled(&mut self, vm: &mut Vm, budget: u64) -> Leave {
+    /// Runs compiled blocks on the current thread for up to `budget` steps; `None` when it
+    /// reaches code without a translation (or a delay slot), for the interpreter.
+    fn run_compiled(&mut self, vm: &mut Vm, budget: u64) -> Option<Leave> {
         let Vm {
             state, stats, code, ..
         } = vm;
         let Some((cpu, mem, ll)) = state.core_parts() else {
-            return Leave::Step;
+            return Some(Leave::Step);
         };
         // cold code and delay slots leave before the context is set up
         if !can_start_block(cpu.pc, cpu.next_pc, self.is64) {
-            return Leave::Block;
+            return None;
         }
-        let Some(first) = self.find(cpu.pc) else {
-            return Leave::Block;
-        };
+        let first = self.find(cpu.pc)?;
         let ll: *mut Reservation = match ll {
             Some(l) => l,
             None => &mut *self.dummy_ll,
@@ -549,16 +560,16 @@ impl Jit {
                 Some(f) => f,
                 None => {
                     if ctx.budget == 0 {
-                        break Leave::Budget;
+                        break Some(Leave::Budget);
                     }
                     let pc = ctx.pc;
                     if !can_start_block(pc, ctx.next_pc, self.is64) {
                         // a delay slot (or a misaligned PC): the interpreter takes it
-                        break Leave::Block;
+                        break None;
                     }
                     match self.find(pc) {
                         Some(f) => f,
-                        None => break Leave::Block,
+                        None => break None,
                     }
                 }
             };
@@ -571,16 +582,14 @@ impl Jit {
             match exit {
                 ctx::EXIT_CONTINUE => {}
                 // (a region may have used up the budget in a loop before leaving)
-                ctx::EXIT_BUDGET | ctx::EXIT_INTERP if ctx.budget == 0 => break Leave::Budget,
-                ctx::EXIT_BUDGET | ctx::EXIT_INTERP => break Leave::Step,
+                ctx::EXIT_BUDGET | ctx::EXIT_INTERP if ctx.budget == 0 => {
+                    break Some(Leave::Budget)
+                }
+                ctx::EXIT_BUDGET | ctx::EXIT_INTERP => break Some(Leave::Step),
                 _ => {
                     // code written: drop stale translations before running anything else
                     // SAFETY: `mem` is the live memory, not otherwise borrowed here.
-                    let mem = unsafe { &mut *ctx.mem };
-                    code.sync(mem);
-                    for page in code.take_written() {
-                        self.invalidate_page(code, page);
-                    }
+                    self.drop_written_translations(code, unsafe { &mut *ctx.mem });
                 }
             }
         };
@@ -651,10 +660,7 @@ impl Jit {
                 };
                 self.stats.compile_time += t.elapsed();
                 match func {
-                    Some(t) => {
-                        self.keep(pc, &blocks, &q, t.bytes);
-                        self.register(vm, pc, t.func, q);
-                    }
+                    Some(t) => self.install_compiled(vm, pc, &blocks, t, q),
                     None => {
                         self.uncompilable.insert(pc);
                     }

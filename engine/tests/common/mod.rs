@@ -108,6 +108,25 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
         .expect("spawn cannonball")
 }
 
+/// `cannonball load-elf --type VM --path ELF --out OUT --meta meta.json` in `dir`.
+pub fn load_elf(dir: &Path, vm: &str, elf: &Path, out: &str) -> Output {
+    let elf = elf.to_str().expect("utf-8 path");
+    run(
+        dir,
+        &[
+            "load-elf",
+            "--type",
+            vm,
+            "--path",
+            elf,
+            "--out",
+            out,
+            "--meta",
+            "meta.json",
+        ],
+    )
+}
+
 /// The persistent JIT cache the CLI tests share (so later runs use what earlier ones compiled,
 /// as op-challenger's runs do), instead of the user's own.
 pub fn test_jit_cache() -> PathBuf {

@@ -16,12 +16,11 @@
 //!
 //! Memory is bounded: past [`MAX_CACHED_INSNS`] decoded instructions the cache starts over.
 
-use super::core::{apply_flow, core_loop, CoreExit, CoreOps};
+use super::core::{core_loop, exec_core, CoreExit};
 use super::Stats;
 use crate::arch::Arch;
 use crate::decode::{basic_block, Insn};
 use crate::memory::{Memory, PAGE_BITS};
-use crate::semantics::execute;
 use crate::state::{can_start_block, Cpu, Reservation};
 use crate::witness::Tracker;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -298,19 +297,8 @@ pub(crate) fn run_blocks<A: Arch>(
         let code = &cache.insns[start..start + len as usize];
         let mut done = len;
         for (k, &insn) in code.iter().enumerate() {
-            stats.count_fetch(cpu.pc, A::IS_64);
-            let flow = {
-                let ll = ll
-                    .as_deref_mut()
-                    .map(|r| (r, &mut stats.reservation_invalidations));
-                let mut o = CoreOps::<A>::new(cpu, mem, ll, tracker);
-                execute::<A, _>(&mut o, insn)
-            };
-            match flow {
-                Ok(f) => apply_flow::<A>(cpu, f),
-                Err(f) => {
-                    return (n + k as u64, BlocksExit::Core(CoreExit::Fault(f, insn.raw)));
-                }
+            if let Err(f) = exec_core::<A>(cpu, mem, ll.as_deref_mut(), tracker, stats, insn) {
+                return (n + k as u64, BlocksExit::Core(CoreExit::Fault(f, insn.raw)));
             }
             if stores && insn.is_store() && mem.has_watch_hits() {
                 // this store wrote code: the rest of the decoded block may be stale

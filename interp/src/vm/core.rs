@@ -166,6 +166,24 @@ pub(crate) fn fetch(mem: &mut Memory, pc: u64) -> u32 {
     mem.load(pc, 4) as u32
 }
 
+/// Executes the core instruction `insn`, fetched at the current PC: counts the fetch, runs the
+/// semantics and moves PC/NextPC. On a fault nothing is changed but the fetch count.
+#[inline(always)]
+pub(crate) fn exec_core<A: Arch>(
+    cpu: &mut Cpu,
+    mem: &mut Memory,
+    ll: Option<&mut Reservation>,
+    tracker: &mut Tracker,
+    stats: &mut Stats,
+    insn: crate::decode::Insn,
+) -> Result<(), Fault> {
+    stats.count_fetch(cpu.pc, A::IS_64);
+    let ll = ll.map(|r| (r, &mut stats.reservation_invalidations));
+    let flow = execute::<A, _>(&mut CoreOps::<A>::new(cpu, mem, ll, tracker), insn)?;
+    apply_flow::<A>(cpu, flow);
+    Ok(())
+}
+
 /// How a run of core instructions ended.
 pub(crate) enum CoreExit {
     /// The budget was used up.
@@ -202,17 +220,8 @@ pub(crate) fn core_loop<A: Arch>(
         if !is_core(insn.op) {
             return (n, CoreExit::Special); // the step function executes (and counts) it
         }
-        stats.count_fetch(pc, A::IS_64);
-        let flow = {
-            let ll = ll
-                .as_deref_mut()
-                .map(|r| (r, &mut stats.reservation_invalidations));
-            let mut o = CoreOps::<A>::new(cpu, mem, ll, tracker);
-            execute::<A, _>(&mut o, insn)
-        };
-        match flow {
-            Ok(f) => apply_flow::<A>(cpu, f),
-            Err(f) => return (n, CoreExit::Fault(f, word)),
+        if let Err(f) = exec_core::<A>(cpu, mem, ll.as_deref_mut(), tracker, stats, insn) {
+            return (n, CoreExit::Fault(f, word));
         }
         n += 1;
         if one_block && insn.is_control() {

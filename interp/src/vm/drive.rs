@@ -20,8 +20,6 @@ pub enum Leave {
     Budget,
     /// The next step must be a full reference step (a syscall, LL/SC, a delay slot, a trap).
     Step,
-    /// Cold code: the reference interpreter should run the current basic block.
-    Block,
     /// Stopped at a hot block's entry (only when asked for, see [`Vm::run_hot`]).
     Hot,
 }
@@ -72,7 +70,6 @@ pub fn run(
     backend: &mut dyn Backend,
     mut observer: Option<&mut dyn Observer>,
 ) -> Result<()> {
-    let mut cold = false;
     while !vm.state.exited() && vm.state.step() < stop {
         let budget = vm.state.core_budget(stop);
         if let Some(o) = observer.as_deref_mut() {
@@ -88,18 +85,12 @@ pub fn run(
         }
         let Some(budget) = budget else {
             // a scheduler step
-            cold = false;
             vm.step()?;
             continue;
         };
-        if std::mem::take(&mut cold) {
-            vm.run_block(budget)?;
-            continue;
-        }
         match backend.run(vm, budget)? {
             Leave::Budget | Leave::Hot => {}
             Leave::Step => vm.step()?,
-            Leave::Block => cold = true,
         }
     }
     Ok(())

@@ -214,40 +214,21 @@ impl Vm {
     /// slot, or up to and including the syscall or LL/SC that ends it, within `budget` steps
     /// (see [`Vm::run_core`]).
     pub fn run_block(&mut self, budget: u64) -> Result<()> {
-        if self.core(budget, true)? == Leave::Step {
+        let is64 = self.state.version().is_multithreaded64();
+        let Some((cpu, mem, ll)) = self.state.core_parts() else {
+            return self.step();
+        };
+        let (tracker, stats) = (&mut self.tracker, &mut self.stats);
+        let (n, exit) = if is64 {
+            core_loop::<Mips64>(cpu, mem, ll, tracker, stats, budget, true)
+        } else {
+            core_loop::<Mips32>(cpu, mem, ll, tracker, stats, budget, true)
+        };
+        self.state.advance(n);
+        if self.core_exit(exit)? == Leave::Step {
             self.step()?;
         }
         Ok(())
-    }
-
-    fn core(&mut self, budget: u64, one_block: bool) -> Result<Leave> {
-        let is64 = self.state.version().is_multithreaded64();
-        let Some((cpu, mem, ll)) = self.state.core_parts() else {
-            return Ok(Leave::Step);
-        };
-        let (n, exit) = if is64 {
-            core_loop::<Mips64>(
-                cpu,
-                mem,
-                ll,
-                &mut self.tracker,
-                &mut self.stats,
-                budget,
-                one_block,
-            )
-        } else {
-            core_loop::<Mips32>(
-                cpu,
-                mem,
-                ll,
-                &mut self.tracker,
-                &mut self.stats,
-                budget,
-                one_block,
-            )
-        };
-        self.state.advance(n);
-        self.core_exit(exit)
     }
 
     fn core_exit(&self, exit: CoreExit) -> Result<Leave> {
