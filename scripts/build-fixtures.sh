@@ -96,6 +96,7 @@ go64 hello hello
 go64 alloc alloc
 go64 claim claim
 go64 derive derive
+go64 gotools gotools
 go64 compute compute-small "-X main.rounds=$COMPUTE_SMALL_ROUNDS"
 go64 compute compute "-X main.rounds=$COMPUTE_ROUNDS"
 # 32-bit guests for the single-threaded VM: go1.22 cannot build a module whose go.mod says

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the derive guest (fixtures/src/go/derive) for linux/amd64 into
-# fixtures/native/derive-amd64: the same Go source as fixtures/elf/go64-derive.elf, run natively
+# Builds the derive and gotools guests (fixtures/src/go/{derive,gotools}) for linux/amd64 into
+# fixtures/native/{derive,gotools}-amd64: the same Go sources as fixtures/elf/go64-derive.elf and
+# go64-gotools.elf, run natively
 # by the benchmark harness (bench/src/bin/harness.rs, engine "native") as the physical limit.
 # The binary is committed, so the harness needs no Go; rebuilding with the same toolchain gives
 # the same bytes (fixtures/native/SHA256SUMS).
@@ -27,6 +28,8 @@ if [[ $v != go1.23.9 ]]; then
 fi
 mkdir -p "$OUT"
 # the flags of the mips64 guests in scripts/build-fixtures.sh (-buildvcs=false: no git stamp)
-(cd "$ROOT/fixtures/src/go/derive" && "$GO123" build -trimpath -buildvcs=false -ldflags=-w -o "$OUT/derive-amd64" .)
-(cd "$OUT" && sha256sum derive-amd64 >SHA256SUMS && echo "$v $GOOS/$GOARCH GOAMD64=$GOAMD64" >TOOLCHAINS)
-ls -l "$OUT/derive-amd64"
+for g in derive gotools; do
+  (cd "$ROOT/fixtures/src/go/$g" && "$GO123" build -trimpath -buildvcs=false -ldflags=-w -o "$OUT/$g-amd64" .)
+done
+(cd "$OUT" && sha256sum derive-amd64 gotools-amd64 >SHA256SUMS && echo "$v $GOOS/$GOARCH GOAMD64=$GOAMD64" >TOOLCHAINS)
+ls -l "$OUT/derive-amd64" "$OUT/gotools-amd64"

@@ -32,6 +32,15 @@ pub struct Report {
     pub notes: Vec<String>,
     /// One record per (workload, engine).
     pub runs: Vec<RunRecord>,
+    /// op-challenger moves requested (`move-*` workloads).
+    #[serde(default)]
+    pub move_workloads: Vec<String>,
+    /// The engines that ran the moves (cannonball's, of those requested).
+    #[serde(default)]
+    pub move_engines: Vec<String>,
+    /// One record per (move, engine).
+    #[serde(default)]
+    pub moves: Vec<RunRecord>,
 }
 
 /// The machine.
@@ -82,6 +91,22 @@ pub struct RunRecord {
     pub expected_exit: i32,
     /// Guest stdout matched `fixtures/expected` in every rep.
     pub stdout_ok: bool,
+    /// The JIT's own account of the last rep (JIT engines only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jit: Option<JitRecord>,
+}
+
+/// What the JIT did in a run (`cannonball run --jit-stats-json`).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct JitRecord {
+    /// Blocks compiled by Cranelift during the run.
+    pub blocks_compiled: u64,
+    /// Blocks installed from the persistent code cache.
+    pub blocks_cached: u64,
+    /// Time spent compiling, seconds (on the compile thread).
+    pub compile_s: f64,
+    /// Share of the steps run in compiled code (0..1).
+    pub compiled_share: f64,
 }
 
 /// Median of a non-empty slice.
@@ -175,8 +200,16 @@ pub fn check_complete(doc: &Value) -> Vec<String> {
     };
     let engines = strings(&doc["engines"]);
     let workloads = strings(&doc["workloads"]);
-    if engines.is_empty() || workloads.is_empty() {
+    let move_workloads = strings(&doc["move_workloads"]);
+    let move_engines = strings(&doc["move_engines"]);
+    if engines.is_empty() || (workloads.is_empty() && move_workloads.is_empty()) {
         bad.push("no engines or no workloads".into());
+    }
+    if !move_workloads.is_empty() && move_engines.is_empty() {
+        bad.push("moves requested but no engine ran them".into());
+    }
+    if move_engines.iter().any(|e| !engines.contains(e)) {
+        bad.push("move_engines holds an engine that was not requested".into());
     }
     for e in &engines {
         if doc["tools"]
@@ -193,10 +226,33 @@ pub fn check_complete(doc: &Value) -> Vec<String> {
     }
     let empty = Vec::new();
     let runs = doc["runs"].as_array().unwrap_or(&empty);
+    check_records(&mut bad, "", runs, &workloads, &engines, reps);
+    let moves = doc["moves"].as_array().unwrap_or(&empty);
+    check_records(
+        &mut bad,
+        "move ",
+        moves,
+        &move_workloads,
+        &move_engines,
+        reps,
+    );
+    bad
+}
+
+/// The per-record checks of [`check_complete`] over one list of records (`runs` or `moves`).
+fn check_records(
+    bad: &mut Vec<String>,
+    what: &str,
+    runs: &[Value],
+    workloads: &[String],
+    engines: &[String],
+    reps: u64,
+) {
+    let empty = Vec::new();
     let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
     for (i, r) in runs.iter().enumerate() {
         let id = format!(
-            "run {i} ({} / {})",
+            "{what}run {i} ({} / {})",
             r["workload"].as_str().unwrap_or("?"),
             r["engine"].as_str().unwrap_or("?")
         );
@@ -254,8 +310,8 @@ pub fn check_complete(doc: &Value) -> Vec<String> {
         );
         *seen.entry(key).or_default() += 1;
     }
-    for w in &workloads {
-        for e in &engines {
+    for w in workloads {
+        for e in engines {
             match seen.get(&(w.clone(), e.clone())).copied().unwrap_or(0) {
                 1 => {}
                 0 => bad.push(format!("no record for {w} / {e}")),
@@ -264,9 +320,10 @@ pub fn check_complete(doc: &Value) -> Vec<String> {
         }
     }
     if seen.values().sum::<usize>() != workloads.len() * engines.len() {
-        bad.push("records for workloads or engines that were not requested".into());
+        bad.push(format!(
+            "{what}records for workloads or engines that were not requested"
+        ));
     }
-    bad
 }
 
 fn ratio(x: Option<f64>) -> String {
@@ -290,6 +347,10 @@ pub fn table(runs: &[RunRecord]) -> String {
         "x qemu".into(),
         "peak RSS MiB".into(),
         "exit".into(),
+        "compiled".into(),
+        "cached".into(),
+        "compile s".into(),
+        "steps compiled".into(),
     ]];
     for r in runs {
         rows.push([
@@ -302,9 +363,14 @@ pub fn table(runs: &[RunRecord]) -> String {
             ratio(r.x_qemu),
             format!("{:.1}", r.peak_rss_mib),
             r.exit_code.to_string(),
+            r.jit.map_or("-".into(), |j| j.blocks_compiled.to_string()),
+            r.jit.map_or("-".into(), |j| j.blocks_cached.to_string()),
+            r.jit.map_or("-".into(), |j| format!("{:.2}", j.compile_s)),
+            r.jit
+                .map_or("-".into(), |j| format!("{:.1}%", j.compiled_share * 100.0)),
         ]);
     }
-    let mut w = [0usize; 9];
+    let mut w = [0usize; 13];
     for row in &rows {
         for (k, c) in row.iter().enumerate() {
             w[k] = w[k].max(c.chars().count());

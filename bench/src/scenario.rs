@@ -35,6 +35,10 @@ pub struct Scenario {
     /// Criterion runs the interpreter over only this many steps (a whole run would take too
     /// long per sample).
     pub interp_bench_steps: Option<u64>,
+    /// An op-challenger move rather than a whole run: `run` with op-challenger's argv (proof at
+    /// this step, stop one step later, snapshots, progress lines, debug info, the preimage
+    /// server as a separate process after `--`). Only cannonball's engines run it.
+    pub proof_at: Option<u64>,
 }
 
 const MT64_5: &str = "multithreaded64-5";
@@ -54,6 +58,7 @@ pub const SCENARIOS: &[Scenario] = &[
         native: None,
         criterion: true,
         interp_bench_steps: Some(200_000_000),
+        proof_at: None,
     },
     Scenario {
         name: "claim",
@@ -68,6 +73,7 @@ pub const SCENARIOS: &[Scenario] = &[
         native: None,
         criterion: true,
         interp_bench_steps: None,
+        proof_at: None,
     },
     Scenario {
         name: "derive-10",
@@ -82,6 +88,7 @@ pub const SCENARIOS: &[Scenario] = &[
         native: Some("fixtures/native/derive-amd64"),
         criterion: true,
         interp_bench_steps: None,
+        proof_at: None,
     },
     Scenario {
         name: "derive-10-bad",
@@ -96,6 +103,7 @@ pub const SCENARIOS: &[Scenario] = &[
         native: Some("fixtures/native/derive-amd64"),
         criterion: false,
         interp_bench_steps: None,
+        proof_at: None,
     },
     Scenario {
         name: "derive-100",
@@ -110,6 +118,7 @@ pub const SCENARIOS: &[Scenario] = &[
         native: Some("fixtures/native/derive-amd64"),
         criterion: true,
         interp_bench_steps: None,
+        proof_at: None,
     },
     Scenario {
         name: "derive-1000",
@@ -124,6 +133,69 @@ pub const SCENARIOS: &[Scenario] = &[
         native: Some("fixtures/native/derive-amd64"),
         criterion: false,
         interp_bench_steps: None,
+        proof_at: None,
+    },
+    Scenario {
+        name: "gotools-1",
+        elf: "go64-gotools",
+        preimages: Some("gotools-1"),
+        vm_type: MT64_5,
+        steps: 120_693_090,
+        exit: 0,
+        case: "go64-gotools-1",
+        size: 1,
+        size_unit: "rounds",
+        native: Some("fixtures/native/gotools-amd64"),
+        criterion: false,
+        interp_bench_steps: None,
+        proof_at: None,
+    },
+    Scenario {
+        name: "gotools-3",
+        elf: "go64-gotools",
+        preimages: Some("gotools-3"),
+        vm_type: MT64_5,
+        steps: 329_272_615,
+        exit: 0,
+        case: "go64-gotools-3",
+        size: 3,
+        size_unit: "rounds",
+        native: Some("fixtures/native/gotools-amd64"),
+        criterion: false,
+        interp_bench_steps: None,
+        proof_at: None,
+    },
+    Scenario {
+        name: "gotools-10",
+        elf: "go64-gotools",
+        preimages: Some("gotools-10"),
+        vm_type: MT64_5,
+        steps: 1_086_348_909,
+        exit: 0,
+        case: "go64-gotools-10",
+        size: 10,
+        size_unit: "rounds",
+        native: Some("fixtures/native/gotools-amd64"),
+        criterion: false,
+        interp_bench_steps: None,
+        proof_at: None,
+    },
+    // One op-challenger move on the large-footprint guest: from the prestate to the proof of
+    // step 1e9 (gotools-10 runs 1.09e9 steps).
+    Scenario {
+        name: "move-gotools-10",
+        elf: "go64-gotools",
+        preimages: Some("gotools-10"),
+        vm_type: MT64_5,
+        steps: 1_000_000_001,
+        exit: 0,
+        case: "",
+        size: 10,
+        size_unit: "rounds",
+        native: None,
+        criterion: false,
+        interp_bench_steps: None,
+        proof_at: Some(1_000_000_000),
     },
 ];
 
@@ -155,8 +227,11 @@ impl Scenario {
         self.native.map(|p| repo_root().join(p))
     }
 
-    /// The guest's expected stdout.
+    /// The guest's expected stdout (nothing for a move: the guest prints at its end).
     pub fn expected_stdout(&self) -> std::io::Result<Vec<u8>> {
+        if self.proof_at.is_some() {
+            return Ok(Vec::new());
+        }
         std::fs::read(
             repo_root()
                 .join("fixtures/expected")

@@ -27,6 +27,7 @@ fn record(workload: &str, engine: &str, median: f64) -> RunRecord {
         exit_code: 0,
         expected_exit: 0,
         stdout_ok: true,
+        jit: None,
     }
 }
 
@@ -55,6 +56,9 @@ fn report(engines: &[&str]) -> Report {
             .collect::<BTreeMap<_, _>>(),
         notes: vec!["note".into()],
         runs,
+        move_workloads: Vec::new(),
+        move_engines: Vec::new(),
+        moves: Vec::new(),
     }
 }
 
@@ -132,6 +136,36 @@ fn completeness_check_accepts_a_full_result_and_rejects_gaps() {
 }
 
 #[test]
+fn completeness_check_covers_moves() {
+    let mut full = report(&["interp", "jit", "qemu"]);
+    full.move_workloads = vec!["move-gotools-10".into()];
+    full.move_engines = vec!["interp".into(), "jit".into()];
+    full.moves = ["interp", "jit"]
+        .iter()
+        .map(|e| record("move-gotools-10", e, 2.0))
+        .collect();
+    fill_ratios(&mut full.moves);
+    assert_eq!(check_complete(&doc(&full)), Vec::<String>::new());
+    // a move record missing, a move ratio against qemu (which cannot run a move), a move
+    // engine that was not requested
+    let mut d = doc(&full);
+    d["moves"].as_array_mut().unwrap().pop();
+    assert!(
+        !check_complete(&d).is_empty(),
+        "missing move record accepted"
+    );
+    let mut d = doc(&full);
+    d["moves"][0]["x_qemu"] = 1.0.into();
+    assert!(!check_complete(&d).is_empty(), "move x_qemu accepted");
+    let mut d = doc(&full);
+    d["move_engines"] = serde_json::json!(["interp", "jit", "jit-warm"]);
+    assert!(
+        !check_complete(&d).is_empty(),
+        "unrequested move engine accepted"
+    );
+}
+
+#[test]
 fn harness_runs_derive_10_on_every_engine() {
     let harness = PathBuf::from(env!("CARGO_BIN_EXE_harness"));
     let cannonball = harness.with_file_name("cannonball");
@@ -164,6 +198,15 @@ fn harness_runs_derive_10_on_every_engine() {
         assert_eq!(r["exit_code"], 0, "{r}");
         assert!(r["x_interp"].as_f64().unwrap() > 0.0);
         assert!(r["x_qemu"].as_f64().unwrap() > 0.0);
+        // the JIT's own account comes with its row, and only with its row
+        let jit = &r["jit"];
+        if r["engine"] == "jit" {
+            let share = jit["compiled_share"].as_f64().unwrap();
+            assert!(share > 0.0 && share <= 1.0, "{r}");
+            assert!(jit["blocks_compiled"].as_u64().unwrap() > 0, "{r}");
+        } else {
+            assert!(jit.is_null(), "{r}");
+        }
     }
     let table = String::from_utf8_lossy(&out.stdout);
     for e in ["interp", "jit", "qemu", "native"] {
@@ -197,4 +240,55 @@ fn harness_runs_derive_10_on_every_engine() {
         .output()
         .unwrap();
     assert!(!out.status.success(), "claim has no native build");
+}
+
+#[test]
+fn harness_runs_an_op_challenger_move() {
+    let harness = PathBuf::from(env!("CARGO_BIN_EXE_harness"));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("harness-move-test");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = dir.join("out.json");
+    // qemu is requested too: it runs the ordinary workload and is left out of the move
+    let out = Command::new(&harness)
+        .args(["--reps", "1", "--workloads", "gotools-1,move-gotools-10"])
+        .args(["--engines", "jit,qemu", "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "harness failed: {stderr}");
+    let d: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(check_complete(&d), Vec::<String>::new());
+    assert_eq!(d["runs"].as_array().unwrap().len(), 2);
+    let moves = d["moves"].as_array().unwrap();
+    assert_eq!(moves.len(), 1);
+    let m = &moves[0];
+    assert_eq!(m["engine"], "jit");
+    assert_eq!(m["steps"], 1_000_000_001u64, "{m}");
+    let cmd = m["command"].as_str().unwrap();
+    for flag in [
+        "--proof-at =1000000000",
+        "--stop-at =1000000001",
+        "--snapshot-at %1000000000",
+        "--info-at %10000000",
+        "--debug-info",
+        "serve-preimages",
+    ] {
+        assert!(cmd.contains(flag), "{flag} missing from {cmd}");
+    }
+    assert!(String::from_utf8_lossy(&out.stdout).contains("op-challenger moves"));
+    // a move alone needs one of cannonball's engines
+    let out = Command::new(&harness)
+        .args([
+            "--reps",
+            "1",
+            "--workloads",
+            "move-gotools-10",
+            "--engines",
+            "qemu",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
 }

@@ -210,6 +210,10 @@ struct RunArgs {
     /// Print JIT statistics (blocks compiled, compile time, steps) at the end of the run.
     #[arg(long = "jit-stats")]
     jit_stats: bool,
+    /// Write the JIT statistics as JSON to FILE at the end of the run (for benchmark tools:
+    /// blocks compiled and from the cache, compile time, steps compiled and interpreted).
+    #[arg(long = "jit-stats-json", value_name = "FILE")]
+    jit_stats_json: Option<PathBuf>,
     /// Persistent JIT code cache directory, or `off`. Default: CANNONBALL_JIT_CACHE, else
     /// $XDG_CACHE_HOME/cannonball/jit (~/.cache/cannonball/jit). Translations found there are
     /// used instead of compiling; new ones are added at the end of the run.
@@ -422,6 +426,31 @@ fn run_cmd(a: RunArgs) -> interp::Result<()> {
         j.save_cache();
     }
     let out = out?;
+    if let (Some(path), Some(j)) = (&a.jit_stats_json, engine.jit()) {
+        let s = &j.stats;
+        let c = j.cache_stats().unwrap_or_default();
+        let doc = serde_json::json!({
+            "blocks_compiled": s.blocks_compiled,
+            "insns_compiled": s.insns_compiled,
+            "compile_seconds": s.compile_time.as_secs_f64(),
+            "regions_queued": s.queued,
+            "stale": s.stale,
+            "blocks_cached": s.blocks_cached,
+            "jit_steps": s.jit_steps,
+            "interp_steps": s.interp_steps,
+            "invalidations": s.invalidations,
+            "cache": {
+                "enabled": j.cache_stats().is_some(),
+                "packs": c.packs,
+                "rejected": c.rejected,
+                "read": c.read,
+                "installed": c.installed,
+                "written": c.written,
+                "unportable": c.unportable,
+            },
+        });
+        write_json(path, &doc)?;
+    }
     if let (true, Some(j)) = (a.jit_stats, engine.jit()) {
         let s = &j.stats;
         eprintln!(

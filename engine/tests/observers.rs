@@ -15,7 +15,14 @@ use interp::vm::syscall::sys;
 use std::path::Path;
 
 /// Fixtures small enough to run several times (the 1e9-step ones are left to the benches).
-const SKIP: [&str; 3] = ["go64-compute", "go64-derive-100", "go64-derive-1000"];
+const SKIP: [&str; 6] = [
+    "go64-compute",
+    "go64-derive-100",
+    "go64-derive-1000",
+    "go64-gotools-1",
+    "go64-gotools-3",
+    "go64-gotools-10",
+];
 
 struct Fixture {
     name: String,

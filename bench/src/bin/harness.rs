@@ -7,9 +7,14 @@
 //! cargo run --release -p bench --bin harness -- [--reps N] [--workloads derive-10,derive-100,...]
 //!     [--engines interp,jit,qemu,native] [--json out.json] [--svg out.svg]
 //! ```
+//!
+//! A workload named `move-*` is one op-challenger move (op-challenger's `run` argv, the preimage
+//! server as a child process); only cannonball's engines run it, and its records go to `moves`.
 
 use bench::host::{run_measured, ChildRun};
-use bench::report::{check_complete, fill_ratios, median, table, Host, Report, RunRecord, ENGINES};
+use bench::report::{
+    check_complete, fill_ratios, median, table, Host, JitRecord, Report, RunRecord, ENGINES,
+};
 use bench::{repo_root, Scenario};
 use clap::Parser;
 use std::collections::BTreeMap;
@@ -26,7 +31,8 @@ struct Args {
     #[arg(long, default_value_t = 3)]
     reps: usize,
     /// Comma-separated workloads (bench::SCENARIOS names: compute, claim, derive-10,
-    /// derive-10-bad, derive-100, derive-1000).
+    /// derive-10-bad, derive-100, derive-1000, gotools-1, gotools-3, gotools-10,
+    /// move-gotools-10).
     #[arg(
         long,
         value_delimiter = ',',
@@ -96,6 +102,19 @@ fn real_main() -> Res<()> {
     if engines.is_empty() || workloads.is_empty() {
         return Err("no engines or no workloads given".into());
     }
+    let (moves, workloads): (Vec<&'static Scenario>, Vec<&'static Scenario>) =
+        workloads.into_iter().partition(|w| w.proof_at.is_some());
+    let move_engines: Vec<String> = engines
+        .iter()
+        .filter(|e| is_cannonball(e))
+        .cloned()
+        .collect();
+    if !moves.is_empty() && move_engines.is_empty() {
+        return Err(
+            "move workloads run only under cannonball: add interp, jit or jit-warm to --engines"
+                .into(),
+        );
+    }
 
     // Everything requested must be there: no silent gaps.
     let mut tools = BTreeMap::new();
@@ -132,7 +151,7 @@ fn real_main() -> Res<()> {
         for w in &workloads {
             let p = w.native_path().ok_or_else(|| {
                 format!(
-                    "native was requested but workload {} has no native build (only the derive workloads do); leave native out of --engines",
+                    "native was requested but workload {} has no native build (only the derive and gotools workloads do); leave native out of --engines",
                     w.name
                 )
             })?;
@@ -158,10 +177,14 @@ fn real_main() -> Res<()> {
 
     let tmp = std::env::temp_dir().join(format!("cannonball-harness-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    let result = measure_all(&args, &engines, &workloads, &cannonball, &tmp);
+    let result = measure_all(&args, &engines, &workloads, &cannonball, &tmp).and_then(|runs| {
+        let moved = measure_all(&args, &move_engines, &moves, &cannonball, &tmp)?;
+        Ok((runs, moved))
+    });
     let _ = std::fs::remove_dir_all(&tmp);
-    let mut runs = result?;
+    let (mut runs, mut move_runs) = result?;
     fill_ratios(&mut runs);
+    fill_ratios(&mut move_runs);
 
     let report = Report {
         schema: "cannonball-harness/1".into(),
@@ -172,6 +195,8 @@ fn real_main() -> Res<()> {
         reps: args.reps,
         engines: engines.clone(),
         workloads: workloads.iter().map(|w| w.name.to_string()).collect(),
+        move_workloads: moves.iter().map(|w| w.name.to_string()).collect(),
+        move_engines: if moves.is_empty() { Vec::new() } else { move_engines.clone() },
         host: host(),
         git_commit: git_commit(),
         tools,
@@ -181,8 +206,11 @@ fn real_main() -> Res<()> {
             "x interp, x qemu: interp (qemu) median time / this engine's median time, > 1 is faster".into(),
             "peak RSS: the child's ru_maxrss (wait4), largest over the reps".into(),
             "qemu and native: GOMAXPROCS=1, preimages served by the harness on fds 3-6".into(),
+            "jit columns: blocks compiled by Cranelift / installed from the code cache, compile time (on the compile thread), share of steps run in compiled code; from --jit-stats-json of the last rep".into(),
+            "moves: op-challenger's argv (run --proof-at =N --stop-at =N+1 --snapshot-at %1000000000 --info-at %10000000 --debug-info, the preimage server `cannonball serve-preimages` after --), from the prestate; steps = N+1".into(),
         ],
         runs,
+        moves: move_runs,
     };
     let doc = serde_json::to_value(&report).map_err(|e| e.to_string())?;
     let problems = check_complete(&doc);
@@ -190,7 +218,12 @@ fn real_main() -> Res<()> {
         return Err(format!("incomplete result:\n  {}", problems.join("\n  ")));
     }
 
-    println!("{}", table(&report.runs));
+    if !workloads.is_empty() {
+        println!("{}", table(&report.runs));
+    }
+    if !report.moves.is_empty() {
+        println!("op-challenger moves:\n{}", table(&report.moves));
+    }
     for n in &report.notes {
         println!("* {n}");
     }
@@ -300,8 +333,44 @@ fn measure_all(
             .expected_stdout()
             .map_err(|e| format!("{}: expected stdout: {e}", w.name))?;
         for engine in engines {
+            let jit_stats = tmp.join("jit-stats.json");
             let make = |debug_info: &Path, state: &Path| -> Command {
                 match engine.as_str() {
+                    "interp" | "jit" | "jit-warm" if w.proof_at.is_some() => {
+                        let n = w.proof_at.expect("a move");
+                        let dir = tmp.join("move");
+                        let mut c = Command::new(cannonball);
+                        c.arg("run")
+                            .args(["--vm", if engine == "interp" { "interp" } else { "jit" }])
+                            .arg("--jit-cache")
+                            .arg(if engine == "jit-warm" {
+                                tmp.join(format!("jit-cache-{}", w.name))
+                            } else {
+                                PathBuf::from("off")
+                            })
+                            .arg("--input")
+                            .arg(state)
+                            .arg("--output")
+                            .arg(dir.join("final.bin.gz"))
+                            .args(["--meta", "", "--info-at", "%10000000"])
+                            .arg("--proof-at")
+                            .arg(format!("={n}"))
+                            .arg("--proof-fmt")
+                            .arg(dir.join("proofs/%d.json.gz"))
+                            .args(["--snapshot-at", "%1000000000", "--snapshot-fmt"])
+                            .arg(dir.join("snapshots/%d.bin.gz"))
+                            .arg("--stop-at")
+                            .arg(format!("={}", n + 1))
+                            .arg("--debug-info")
+                            .arg(debug_info)
+                            .arg("--jit-stats-json")
+                            .arg(&jit_stats)
+                            .arg("--")
+                            .arg(cannonball)
+                            .args(["serve-preimages", "--dir"])
+                            .arg(w.preimage_dir().expect("a move has preimages"));
+                        c
+                    }
                     "interp" | "jit" | "jit-warm" => {
                         let mut c = Command::new(cannonball);
                         c.arg("run")
@@ -320,7 +389,9 @@ fn measure_all(
                             .arg("--preimages")
                             .arg(w.preimage_dir().unwrap_or_else(|| tmp.join("no-preimages")))
                             .arg("--debug-info")
-                            .arg(debug_info);
+                            .arg(debug_info)
+                            .arg("--jit-stats-json")
+                            .arg(&jit_stats);
                         c
                     }
                     "qemu" => {
@@ -381,8 +452,17 @@ fn measure_all(
             let mut exit = None;
             let mut steps = w.steps;
             let mut command = String::new();
+            let mut jit = None;
             for rep in 0..args.reps {
                 let _ = std::fs::remove_file(&debug_info);
+                let _ = std::fs::remove_file(&jit_stats);
+                let _ = std::fs::remove_dir_all(tmp.join("move"));
+                if w.proof_at.is_some() {
+                    // op-challenger creates these before it runs the VM
+                    for d in ["move/proofs", "move/snapshots"] {
+                        std::fs::create_dir_all(tmp.join(d)).map_err(|e| e.to_string())?;
+                    }
+                }
                 let cmd = make(&debug_info, &state);
                 command = shell_words(&cmd);
                 // cannonball serves preimages itself (--preimages); the others get fds 3-6
@@ -427,6 +507,26 @@ fn measure_all(
                         ));
                     }
                     steps = s;
+                    if let Some(n) = w.proof_at {
+                        let proof = tmp.join(format!("move/proofs/{n}.json.gz"));
+                        if !proof.is_file() {
+                            return Err(format!("{what}: no proof at {}", proof.display()));
+                        }
+                    }
+                    if engine != "interp" {
+                        let j: serde_json::Value = serde_json::from_slice(
+                            &std::fs::read(&jit_stats)
+                                .map_err(|e| format!("{what}: jit stats: {e}"))?,
+                        )
+                        .map_err(|e| format!("{what}: jit stats: {e}"))?;
+                        let num = |k: &str| j[k].as_f64().unwrap_or(0.0);
+                        jit = Some(JitRecord {
+                            blocks_compiled: num("blocks_compiled") as u64,
+                            blocks_cached: num("blocks_cached") as u64,
+                            compile_s: num("compile_seconds"),
+                            compiled_share: num("jit_steps") / (steps.max(1) as f64),
+                        });
+                    }
                 }
                 eprintln!(
                     "harness: {what}: {:.3} s, {:.1} MiB, exit {}",
@@ -456,6 +556,7 @@ fn measure_all(
                 exit_code: exit.expect("at least one rep"),
                 expected_exit: i32::from(w.exit),
                 stdout_ok: true,
+                jit,
             });
         }
     }
