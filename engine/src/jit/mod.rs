@@ -19,7 +19,10 @@
 //!   pre-decoded blocks (`interp::vm::blocks`), which count block entries and hand over to the
 //!   dispatcher at an entry that has a translation or has been reached [`Jit::threshold`]
 //!   times; the region there is then compiled, by default on a background thread
-//!   ([`background`]) while the interpreter keeps running it.
+//!   ([`background`]) while the interpreter keeps running it. While the compile thread is
+//!   idle (at most [`IDLE_QUEUE`] regions waiting) the threshold is divided by
+//!   [`IDLE_DIVISOR`], so lukewarm code gets compiled when compiling it costs the guest
+//!   nothing, and a backlog raises it again.
 //! * Chaining: a region that ends where a block can start looks the next PC up in the dispatch
 //!   table ([`ctx::DispatchEntry`], reached through the context) and tail-calls that region
 //!   directly (Cranelift's tail calling convention; Rust enters through a [`Trampoline`]).
@@ -60,6 +63,11 @@ pub const MAX_REGION_BLOCKS: usize = 8;
 pub const MAX_REGION_INSNS: usize = 400;
 /// Default number of times a block entry is reached before it is compiled.
 pub const DEFAULT_THRESHOLD: u32 = 4096;
+/// Background compilation: the compile thread counts as idle with at most this many regions
+/// waiting for it.
+pub const IDLE_QUEUE: usize = 1;
+/// Background compilation: while the compile thread is idle the threshold is divided by this.
+pub const IDLE_DIVISOR: u32 = 16;
 /// A compiled region's code: `(ctx) -> exit code` in Cranelift's tail calling convention,
 /// entered from Rust through a [`Trampoline`] and from other regions by tail calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +182,9 @@ pub struct Jit {
     code_mem: cache::CodeMemory,
     /// Reach count that triggers compilation.
     pub threshold: u32,
+    /// The threshold's divisor while the compile thread is idle: [`IDLE_DIVISOR`], or
+    /// `CANNONBALL_JIT_IDLE_DIVISOR` (1 turns the lower idle threshold off).
+    idle_divisor: u32,
     /// Work counters.
     pub stats: JitStats,
 }
@@ -210,7 +221,7 @@ impl Backend for Jit {
                 return Ok(Leave::Budget);
             }
             let before = vm.state.step();
-            let leave = vm.run_hot(left, self.threshold.max(1));
+            let leave = vm.run_hot(left, self.effective_threshold());
             self.stats.interp_steps += vm.state.step() - before;
             match leave? {
                 Leave::Hot => self.hot(vm),
@@ -221,6 +232,18 @@ impl Backend for Jit {
 }
 
 impl Jit {
+    /// The reach count that makes a block hot now: [`Jit::threshold`], divided by
+    /// [`IDLE_DIVISOR`] while the compile thread is idle.
+    fn effective_threshold(&self) -> u32 {
+        let t = self.threshold.max(1);
+        match self.translator {
+            Translator::Background(_) if self.pending.len() <= IDLE_QUEUE => {
+                (t / self.idle_divisor).max(1)
+            }
+            _ => t,
+        }
+    }
+
     /// A JIT for a VM of the given word size, compiling as `CANNONBALL_JIT_COMPILE` says
     /// ([`CompileMode::from_env`]). Cranelift's IR verifier runs on every block when
     /// `CANNONBALL_JIT_VERIFY` is set in the environment (the tests set it).
@@ -275,6 +298,11 @@ impl Jit {
             cache_loaded: true,
             code_mem: cache::CodeMemory::default(),
             threshold: DEFAULT_THRESHOLD,
+            idle_divisor: std::env::var("CANNONBALL_JIT_IDLE_DIVISOR")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .filter(|&d| d >= 1)
+                .unwrap_or(IDLE_DIVISOR),
             stats: JitStats::default(),
         })
     }

@@ -61,7 +61,9 @@ impl Compiler {
         flags
             .set("enable_verifier", if verify { "true" } else { "false" })
             .map_err(|e| e.to_string())?;
-        flags.set("opt_level", "speed").map_err(|e| e.to_string())?;
+        flags
+            .set("opt_level", &opt_level())
+            .map_err(|e| e.to_string())?;
         flags
             .set("regalloc_algorithm", &regalloc_algorithm())
             .map_err(|e| e.to_string())?;
@@ -109,6 +111,24 @@ impl Compiler {
     /// registers live in Cranelift variables for the whole region, so loops inside it run
     /// without returning to the dispatcher; each block checks the step budget on entry.
     pub fn translate<A: Arch>(&mut self, blocks: &[Vec<(u64, Insn)>]) -> Option<Translation> {
+        self.build::<A>(blocks);
+        if std::env::var_os("CANNONBALL_JIT_DUMP").is_some() {
+            eprintln!("{}", self.cl_ctx.func.display());
+        }
+        self.compile(blocks[0][0].0)
+    }
+
+    /// The Cranelift IR of a region, as text (what [`Compiler::translate`] compiles), for
+    /// golden tests and for reading what the lowering makes of guest code.
+    pub fn ir<A: Arch>(&mut self, blocks: &[Vec<(u64, Insn)>]) -> String {
+        self.build::<A>(blocks);
+        let text = self.cl_ctx.func.display().to_string();
+        self.module.clear_context(&mut self.cl_ctx);
+        text
+    }
+
+    /// Builds the region's function in `cl_ctx` (not yet compiled).
+    fn build<A: Arch>(&mut self, blocks: &[Vec<(u64, Insn)>]) {
         self.cl_ctx.func.signature = region_signature();
         self.cl_ctx.func.name = UserFuncName::user(0, self.count);
         {
@@ -281,15 +301,16 @@ impl Compiler {
             b.seal_all_blocks();
             b.finalize(self.module.target_config());
         }
+    }
+
+    /// Compiles the function in `cl_ctx` (the region at `entry`).
+    fn compile(&mut self, entry: u64) -> Option<Translation> {
         let id = self
             .module
             .declare_anonymous_function(&self.cl_ctx.func.signature)
             .ok()?;
         if let Err(e) = self.module.define_function(id, &mut self.cl_ctx) {
-            tracing::warn!(
-                "jit: cannot compile region at 0x{:x}: {e:?}",
-                blocks[0][0].0
-            );
+            tracing::warn!("jit: cannot compile region at 0x{entry:x}: {e:?}");
             self.module.clear_context(&mut self.cl_ctx);
             return None;
         }
@@ -364,6 +385,11 @@ fn starts_block<A: Arch>(at: ExitPc) -> bool {
         ExitPc::After(_) => true,
         ExitPc::Slot(..) => false,
     }
+}
+
+/// Cranelift's optimization level: `CANNONBALL_JIT_OPT` (`none`, `speed`), by default `speed`.
+fn opt_level() -> String {
+    std::env::var("CANNONBALL_JIT_OPT").unwrap_or_else(|_| "speed".to_string())
 }
 
 /// Cranelift's register allocator for blocks: `CANNONBALL_JIT_REGALLOC` (`backtracking` or

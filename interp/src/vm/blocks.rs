@@ -43,6 +43,8 @@ struct Block {
     len: u32,
     /// Times the entry was reached (saturating).
     hits: u32,
+    /// The block was reported hot once ([`BlocksExit::Hot`]); it is not reported again.
+    reported: bool,
     /// The caller wants control back at this entry.
     marked: bool,
     /// The block holds a store (which may write its own code).
@@ -229,6 +231,7 @@ impl BlockCache {
             start,
             len: code.len() as u32,
             hits: 0,
+            reported: false,
             marked: self.marked.contains(&pc),
             stores,
         });
@@ -278,7 +281,10 @@ pub(crate) fn run_blocks<A: Arch>(
                 return (n, BlocksExit::Hot);
             }
             b.hits = b.hits.saturating_add(1);
-            if b.hits == hot {
+            // `>=`: the caller may lower the threshold as it goes (the JIT does when its
+            // compile thread is idle); each block is reported once
+            if b.hits >= hot && !b.reported {
+                b.reported = true;
                 return (n, BlocksExit::Hot);
             }
         }

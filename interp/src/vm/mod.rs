@@ -191,7 +191,8 @@ impl Vm {
     }
 
     /// As [`Vm::run_core`], and when `hot` is non-zero also stops ([`Leave::Hot`]) at the
-    /// entry of a block reached for the `hot`-th time or marked with [`BlockCache::mark`].
+    /// entry of a block marked with [`BlockCache::mark`], and once at the first entry of a block
+    /// that has been reached `hot` times or more (`hot` may change from call to call).
     pub fn run_hot(&mut self, budget: u64, hot: u32) -> Result<Leave> {
         let is64 = self.state.version().is_multithreaded64();
         let Some((cpu, mem, ll)) = self.state.core_parts() else {
