@@ -4,6 +4,7 @@
 //! gets compiled when never changes what a step computes: compiled code and the interpreter
 //! agree on every step, so only the share of steps run compiled depends on timing.
 
+use super::helpers::Wrappers;
 use super::translate::{Compiler, Translation};
 use super::Trampoline;
 use interp::arch::{Mips32, Mips64};
@@ -47,6 +48,8 @@ pub struct Background {
     pub in_flight: usize,
     /// The thread's trampoline into its regions.
     pub trampoline: Trampoline,
+    /// The thread's helper wrappers, which its regions call.
+    pub wrappers: Wrappers,
     /// The thread's compiler settings (see [`Compiler::settings`]).
     pub settings: String,
 }
@@ -65,7 +68,8 @@ impl Background {
     pub fn spawn(is64: bool, verify: bool, delay: Duration) -> Result<Self, String> {
         let (tx, requests) = mpsc::channel::<Request>();
         let (done_tx, rx) = mpsc::channel::<Done>();
-        let (init_tx, init_rx) = mpsc::sync_channel::<Result<(Trampoline, String), String>>(1);
+        let (init_tx, init_rx) =
+            mpsc::sync_channel::<Result<(Trampoline, Wrappers, String), String>>(1);
         let cancel = Arc::new(AtomicBool::new(false));
         let cancelled = cancel.clone();
         let handle = std::thread::Builder::new()
@@ -73,7 +77,7 @@ impl Background {
             .spawn(move || {
                 let mut c = match Compiler::new(verify) {
                     Ok(c) => {
-                        let _ = init_tx.send(Ok((c.trampoline, c.settings.clone())));
+                        let _ = init_tx.send(Ok((c.trampoline, c.wrappers, c.settings.clone())));
                         c
                     }
                     Err(e) => {
@@ -108,7 +112,7 @@ impl Background {
                 drop(c);
             })
             .map_err(|e| format!("cannot start the JIT compile thread: {e}"))?;
-        let (trampoline, settings) = init_rx
+        let (trampoline, wrappers, settings) = init_rx
             .recv()
             .map_err(|_| "the JIT compile thread failed to start".to_string())??;
         Ok(Background {
@@ -118,6 +122,7 @@ impl Background {
             cancel,
             in_flight: 0,
             trampoline,
+            wrappers,
             settings,
         })
     }

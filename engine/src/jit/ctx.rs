@@ -51,6 +51,9 @@ pub struct JitCtx {
     pub dispatch: *const DispatchEntry,
     /// The host helpers, by index (see [`super::helpers`]).
     pub helpers: [*const u8; super::helpers::COUNT],
+    /// What the last helper returned (helpers are called with Cranelift's `preserve_all`
+    /// convention, which has no return values; see [`super::helpers`]).
+    pub helper_ret: u64,
 }
 
 /// Entries of the dispatch table, direct-mapped by `(pc >> 2) % DISPATCH_SIZE`.
@@ -106,6 +109,7 @@ pub const STATS_PTR: usize = offset_of!(JitCtx, stats);
 pub const DISPATCH: usize = offset_of!(JitCtx, dispatch);
 /// Offset of the helper table.
 pub const HELPERS: usize = offset_of!(JitCtx, helpers);
+pub const HELPER_RET: usize = offset_of!(JitCtx, helper_ret);
 /// Offset of the instruction-cache miss counter in the VM's statistics.
 pub const STATS_ICACHE_MISSES: usize = offset_of!(interp::vm::Stats, icache_misses);
 /// Offset of the highest missed PC in the VM's statistics.
@@ -140,8 +144,8 @@ mod tests {
             (296, 304, 312, 320)
         );
         assert_eq!(LL_PTR, 336);
-        assert_eq!((DISPATCH, HELPERS), (352, 360));
-        assert_eq!(std::mem::size_of::<JitCtx>(), 384);
+        assert_eq!((DISPATCH, HELPERS, HELPER_RET), (352, 360, 384));
+        assert_eq!(std::mem::size_of::<JitCtx>(), 392);
         assert_eq!((DISPATCH_FUNC, DISPATCH_ENTRY), (8, 16));
         // the reservation's address field, read by compiled stores
         assert_eq!(offset_of!(interp::state::Reservation, addr), 8);

@@ -1,10 +1,21 @@
 //! The host helpers compiled code calls (page-cache misses, the reservation rule), declared
-//! here once: their addresses (for the context, through which compiled code calls them) and
-//! their signatures.
+//! here once: their addresses, their signatures, and the wrappers regions call them through.
+//!
+//! Regions call a helper only on a slow path (a page-cache miss, a store that hits the LL
+//! reservation), but a call in the ordinary C convention clobbers nine registers, so every
+//! guest register live across it must be split around it: register allocation then dominates
+//! compile time and the fast paths get spills. Regions therefore call small compiled wrappers
+//! in Cranelift's `preserve_all` convention (the callee saves everything it touches; no return
+//! values): the wrapper saves the registers, calls the Rust helper in the C convention and
+//! leaves its result in [`JitCtx::helper_ret`], which the region then loads. The wrappers are
+//! reached through [`JitCtx::helpers`], so region code stays position independent.
 
-use super::ctx::{JitCtx, TLB_SIZE};
-use cranelift_codegen::ir::{types, AbiParam, Function, Signature};
+use super::ctx::{JitCtx, HELPER_RET, TLB_SIZE};
+use cranelift_codegen::ir::{types, AbiParam, Function, InstBuilder, MemFlagsData, Signature};
 use cranelift_codegen::isa::CallConv;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::JITModule;
+use cranelift_module::Module;
 
 /// Page-cache miss on a load: the word at `addr` (0 for an unallocated page).
 unsafe extern "C" fn helper_load(ctx: *mut JitCtx, addr: u64) -> u64 {
@@ -74,10 +85,8 @@ pub const STORE: usize = 1;
 /// Index of `ll_clear(ctx, addr)`.
 pub const LL_CLEAR: usize = 2;
 
-/// The helpers' addresses, for the context: compiled code calls them through it (never by an
-/// absolute address in the code), so a translation is position independent and can be kept on
-/// disk and mapped anywhere.
-pub fn table() -> [*const u8; COUNT] {
+/// The Rust helpers' addresses.
+fn table() -> [*const u8; COUNT] {
     [
         helper_load as *const u8,
         helper_store as *const u8,
@@ -85,19 +94,87 @@ pub fn table() -> [*const u8; COUNT] {
     ]
 }
 
-/// The helpers' signatures (C convention; parameters after the context pointer, whether a
-/// word is returned), imported into `func`.
-pub fn in_func(func: &mut Function, call_conv: CallConv) -> Helpers {
-    let table: [(usize, bool); COUNT] = [(1, true), (2, true), (1, false)];
-    let sigs = table.map(|(words, returns)| {
-        let mut sig = Signature::new(call_conv);
-        sig.params.push(AbiParam::new(types::I64)); // *mut JitCtx
-        sig.params
-            .extend(std::iter::repeat_n(AbiParam::new(types::I64), words));
-        if returns {
-            sig.returns.push(AbiParam::new(types::I64));
-        }
-        func.import_signature(sig)
-    });
+/// Per helper: the words it takes after the context pointer, and whether it returns one.
+const SHAPES: [(usize, bool); COUNT] = [(1, true), (2, true), (1, false)];
+
+/// Whether helper `i` returns a word (found in [`JitCtx::helper_ret`] after the call).
+pub fn returns(i: usize) -> bool {
+    SHAPES[i].1
+}
+
+fn signature(call_conv: CallConv, i: usize, with_return: bool) -> Signature {
+    let (words, returns) = SHAPES[i];
+    let mut sig = Signature::new(call_conv);
+    sig.params.push(AbiParam::new(types::I64)); // *mut JitCtx
+    sig.params
+        .extend(std::iter::repeat_n(AbiParam::new(types::I64), words));
+    if returns && with_return {
+        sig.returns.push(AbiParam::new(types::I64));
+    }
+    sig
+}
+
+/// The wrappers' signatures (`preserve_all`, no return values), imported into a region.
+pub fn in_func(func: &mut Function) -> Helpers {
+    let sigs =
+        std::array::from_fn(|i| func.import_signature(signature(CallConv::PreserveAll, i, false)));
     Helpers { sigs }
+}
+
+/// The wrappers' addresses, for [`JitCtx::helpers`] (plain addresses, so they can cross to the
+/// dispatcher's thread).
+#[derive(Debug, Clone, Copy)]
+pub struct Wrappers(pub [usize; COUNT]);
+
+impl Wrappers {
+    /// As pointers, for the context.
+    pub fn ptrs(&self) -> [*const u8; COUNT] {
+        self.0.map(|a| a as *const u8)
+    }
+}
+
+/// Compiles the `preserve_all` wrapper of every helper into `module`: each calls the Rust
+/// helper (C convention) and stores its result, if any, in [`JitCtx::helper_ret`].
+pub fn compile_wrappers(
+    module: &mut JITModule,
+    cl_ctx: &mut cranelift_codegen::Context,
+    fctx: &mut FunctionBuilderContext,
+) -> Result<Wrappers, String> {
+    let native = module.isa().default_call_conv();
+    let targets = table();
+    let mut out = [0usize; COUNT];
+    for i in 0..COUNT {
+        let sig = signature(CallConv::PreserveAll, i, false);
+        cl_ctx.func.signature = sig.clone();
+        {
+            let mut b = FunctionBuilder::new(&mut cl_ctx.func, fctx);
+            let entry = b.create_block();
+            b.append_block_params_for_function_params(entry);
+            b.switch_to_block(entry);
+            b.seal_block(entry);
+            let args = b.block_params(entry).to_vec();
+            let inner = b.import_signature(signature(native, i, true));
+            // the wrappers are compiled per process and never cached, so the helper's absolute
+            // address may be part of their code
+            let f = b.ins().iconst(types::I64, targets[i] as i64);
+            let call = b.ins().call_indirect(inner, f, &args);
+            if returns(i) {
+                let r = b.inst_results(call)[0];
+                b.ins()
+                    .store(MemFlagsData::trusted(), r, args[0], HELPER_RET as i32);
+            }
+            b.ins().return_(&[]);
+            b.finalize(module.target_config());
+        }
+        let id = module
+            .declare_anonymous_function(&sig)
+            .map_err(|e| e.to_string())?;
+        module
+            .define_function(id, cl_ctx)
+            .map_err(|e| format!("cannot compile the JIT helper wrappers: {e:?}"))?;
+        module.clear_context(cl_ctx);
+        module.finalize_definitions().map_err(|e| e.to_string())?;
+        out[i] = module.get_finalized_function(id) as usize;
+    }
+    Ok(Wrappers(out))
 }

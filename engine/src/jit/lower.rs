@@ -10,7 +10,7 @@
 
 use super::ctx::{self, TLB_SIZE};
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, Block, Inst, InstBuilder, MemFlagsData, SigRef, Value};
+use cranelift_codegen::ir::{types, Block, InstBuilder, MemFlagsData, SigRef, Value};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use interp::arch::Arch;
 use interp::decode::{REG_HI, REG_LO};
@@ -95,14 +95,21 @@ fn trusted() -> MemFlagsData {
 
 impl<'a, 'b, A: Arch> JitOps<'a, 'b, A> {
     /// Calls helper `i` through the context's helper table.
-    fn call_helper(&mut self, i: usize, args: &[Value]) -> Inst {
+    /// Calls helper `i` (through its `preserve_all` wrapper, see [`super::helpers`]); returns
+    /// its result when it has one.
+    fn call_helper(&mut self, i: usize, args: &[Value]) -> Option<Value> {
         let f = self.b.ins().load(
             types::I64,
             trusted(),
             self.ctx,
             (ctx::HELPERS + 8 * i) as i32,
         );
-        self.b.ins().call_indirect(self.helpers.sigs[i], f, args)
+        self.b.ins().call_indirect(self.helpers.sigs[i], f, args);
+        super::helpers::returns(i).then(|| {
+            self.b
+                .ins()
+                .load(types::I64, trusted(), self.ctx, ctx::HELPER_RET as i32)
+        })
     }
 
     /// Starts lowering a block.
@@ -442,8 +449,9 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
         self.b.ins().jump(join, &[v.into()]);
 
         self.b.switch_to_block(miss_b);
-        let call = self.call_helper(super::helpers::LOAD, &[self.ctx, a]);
-        let r = self.b.inst_results(call)[0];
+        let r = self
+            .call_helper(super::helpers::LOAD, &[self.ctx, a])
+            .expect("load returns the word");
         self.b.ins().jump(join, &[r.into()]);
 
         self.b.seal_block(join);
@@ -475,8 +483,9 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
         self.b.ins().jump(join, &[]);
 
         self.b.switch_to_block(miss_b);
-        let call = self.call_helper(super::helpers::STORE, &[self.ctx, a, v]);
-        let code_written = self.b.inst_results(call)[0];
+        let code_written = self
+            .call_helper(super::helpers::STORE, &[self.ctx, a, v])
+            .expect("store returns whether it wrote code");
         // A store into a page holding compiled code: leave right after this instruction, so the
         // dispatcher drops the stale translations before anything else runs.
         let (after, steps) = (self.exit_after, self.index + 1);

@@ -160,6 +160,8 @@ pub struct Jit {
     dispatch: Box<[DispatchEntry]>,
     /// The entry from Rust into compiled code.
     trampoline: Trampoline,
+    /// The helper wrappers compiled code calls (in the context).
+    wrappers: helpers::Wrappers,
     /// Pages holding compiled code -> block entries that cover them.
     code_pages: FxHashMap<u64, Vec<u64>>,
     tlb_tags: Box<[u64; TLB_SIZE]>,
@@ -272,9 +274,9 @@ impl Jit {
                 Translator::Background(Background::spawn(is64, verify, delay)?)
             }
         };
-        let trampoline = match &translator {
-            Translator::Sync(c) => c.trampoline,
-            Translator::Background(bg) => bg.trampoline,
+        let (trampoline, wrappers) = match &translator {
+            Translator::Sync(c) => (c.trampoline, c.wrappers),
+            Translator::Background(bg) => (bg.trampoline, bg.wrappers),
         };
         Ok(Jit {
             translator,
@@ -284,6 +286,7 @@ impl Jit {
             pending: FxHashMap::default(),
             dispatch: vec![DispatchEntry::EMPTY; DISPATCH_SIZE].into_boxed_slice(),
             trampoline,
+            wrappers,
             code_pages: FxHashMap::default(),
             tlb_tags: Box::new([u64::MAX; TLB_SIZE]),
             tlb_data: Box::new([std::ptr::null_mut(); TLB_SIZE]),
@@ -580,7 +583,8 @@ impl Jit {
             ll,
             stats: stats as *mut Stats,
             dispatch: self.dispatch.as_ptr(),
-            helpers: helpers::table(),
+            helpers: self.wrappers.ptrs(),
+            helper_ret: 0,
         };
         let mut next = Some(first);
         let leave = loop {

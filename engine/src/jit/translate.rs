@@ -28,6 +28,8 @@ pub struct Compiler {
     count: u32,
     /// The entry from Rust into a region (see [`Trampoline`]).
     pub trampoline: Trampoline,
+    /// The helper wrappers regions call (see [`helpers`]).
+    pub wrappers: helpers::Wrappers,
     /// Regions continue into the next region directly (`CANNONBALL_JIT_CHAIN=0` turns it off,
     /// so every region returns to the dispatcher).
     chain: bool,
@@ -96,12 +98,14 @@ impl Compiler {
         let mut cl_ctx = module.make_context();
         let mut fctx = FunctionBuilderContext::new();
         let trampoline = compile_trampoline(&mut module, &mut cl_ctx, &mut fctx)?;
+        let wrappers = helpers::compile_wrappers(&mut module, &mut cl_ctx, &mut fctx)?;
         Ok(Compiler {
             cl_ctx,
             module,
             fctx,
             count: 0,
             trampoline,
+            wrappers,
             chain,
             settings,
         })
@@ -132,9 +136,8 @@ impl Compiler {
         self.cl_ctx.func.signature = region_signature();
         self.cl_ctx.func.name = UserFuncName::user(0, self.count);
         {
-            let call_conv = self.module.isa().default_call_conv();
             let mut b = FunctionBuilder::new(&mut self.cl_ctx.func, &mut self.fctx);
-            let helpers = helpers::in_func(b.func, call_conv);
+            let helpers = helpers::in_func(b.func);
             let entry = b.create_block();
             b.append_block_params_for_function_params(entry);
             b.switch_to_block(entry);
@@ -510,9 +513,8 @@ mod parity {
         sig.returns.push(AbiParam::new(types::I64));
         jit.cl_ctx.func.signature = sig.clone();
         {
-            let call_conv = jit.module.isa().default_call_conv();
             let mut b = FunctionBuilder::new(&mut jit.cl_ctx.func, &mut jit.fctx);
-            let helpers = helpers::in_func(b.func, call_conv);
+            let helpers = helpers::in_func(b.func);
             let entry = b.create_block();
             b.append_block_params_for_function_params(entry);
             b.switch_to_block(entry);
