@@ -13,7 +13,7 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, Block, InstBuilder, MemFlagsData, SigRef, Value};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use interp::arch::Arch;
-use interp::decode::{REG_HI, REG_LO};
+use interp::decode::{RegSet, REG_HI, REG_LO};
 use interp::error::Fault;
 use interp::ops::{eval_bin, eval_div_rem, eval_mul_wide, eval_un};
 use interp::ops::{Bin, Ops, Un};
@@ -71,6 +71,10 @@ pub struct JitOps<'a, 'b, A: Arch> {
     pub helpers: Helpers,
     /// The multithreaded VM (stores check the LL reservation).
     pub mt: bool,
+    /// Registers the region reads but never writes (bit `r`; HI and LO are 32 and 33): read
+    /// from the context at each use instead of living in a variable for the whole region,
+    /// which keeps them out of the register allocator's way (see [`JitOps::read_only`]).
+    readonly: RegSet,
     /// Page-cache base pointers, loaded once at function entry: read tags, read data, write
     /// tags, write data, reservation.
     pub bases: Option<[Value; 5]>,
@@ -130,10 +134,27 @@ impl<'a, 'b, A: Arch> JitOps<'a, 'b, A> {
             exit_after: ExitPc::Fixed(4, 8),
             helpers,
             mt,
+            readonly: 0,
             bases: None,
             exits: Vec::new(),
             _arch: PhantomData,
         }
+    }
+
+    /// Declares the registers the region never writes: they are loaded from the context where
+    /// they are read (their context slots cannot change while the region runs), and need no
+    /// variable or write-back.
+    pub fn read_only(&mut self, regs: RegSet) {
+        self.readonly = regs;
+    }
+
+    /// Guest register `r` (HI, LO as 32, 33).
+    fn read_reg(&mut self, r: usize) -> JV {
+        if self.readonly & (1 << r) != 0 {
+            let off = ctx::reg_slot(r) as i32;
+            return JV::V(self.b.ins().load(types::I64, trusted(), self.ctx, off));
+        }
+        JV::V(self.b.use_var(self.vars[r]))
     }
 
     /// The IR value of `v`.
@@ -253,7 +274,7 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
     }
 
     fn reg(&mut self, r: u8) -> JV {
-        JV::V(self.b.use_var(self.vars[r as usize]))
+        self.read_reg(r as usize)
     }
 
     fn set_reg(&mut self, r: u8, v: JV) {
@@ -262,11 +283,11 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
     }
 
     fn hi(&mut self) -> JV {
-        JV::V(self.b.use_var(self.vars[REG_HI as usize]))
+        self.read_reg(REG_HI as usize)
     }
 
     fn lo(&mut self) -> JV {
-        JV::V(self.b.use_var(self.vars[REG_LO as usize]))
+        self.read_reg(REG_LO as usize)
     }
 
     fn set_hi(&mut self, v: JV) {
@@ -291,6 +312,17 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
     fn bin(&mut self, op: Bin, a: JV, b: JV) -> JV {
         if let (JV::K(x), JV::K(y)) = (a, b) {
             return JV::K(eval_bin::<A>(op, x, y));
+        }
+        // identities with a zero operand (every value is a masked word, so `x + 0` is `x` on
+        // both word sizes): Go code is full of them (moves are `or rd, zero, rs`, 32-bit
+        // results are sign-extended through `sll rd, rt, 0`), and Cranelift, which runs
+        // without its optimizer here, would emit each one
+        use Bin::*;
+        match (op, a, b) {
+            (Add | Sub | Or | Xor | Shl | Shr | Sar, v @ JV::V(_), JV::K(0))
+            | (Add | Or | Xor, JV::K(0), v @ JV::V(_)) => return v,
+            (And | Mul, _, JV::K(0)) | (And | Mul, JV::K(0), _) => return JV::K(0),
+            _ => {}
         }
         let (x, y) = (self.val(a), self.val(b));
         let r = match op {

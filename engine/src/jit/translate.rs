@@ -116,7 +116,7 @@ impl Compiler {
     /// without returning to the dispatcher; each block checks the step budget on entry.
     pub fn translate<A: Arch>(&mut self, blocks: &[Vec<(u64, Insn)>]) -> Option<Translation> {
         self.build::<A>(blocks);
-        if std::env::var_os("CANNONBALL_JIT_DUMP").is_some() {
+        if std::env::var("CANNONBALL_JIT_DUMP").is_ok_and(|v| v == "ir") {
             eprintln!("{}", self.cl_ctx.func.display());
         }
         self.compile(blocks[0][0].0)
@@ -144,13 +144,14 @@ impl Compiler {
             let ctxv = b.block_params(entry)[0];
             let flags = MemFlagsData::trusted();
 
-            // registers the region uses live in variables, loaded once at entry; every exit
-            // writes back all registers the region may have written
+            // registers the region writes live in variables, loaded once at entry; every exit
+            // writes them back. Registers it only reads are loaded where they are read.
             let all: Vec<(u64, Insn)> = blocks.iter().flatten().copied().collect();
             let used = used_registers(&all);
+            let written = written_registers(&all);
             let vars: [Variable; 34] = std::array::from_fn(|_| b.declare_var(types::I64));
             for (r, &var) in vars.iter().enumerate() {
-                if used & (1 << r) == 0 {
+                if used & written & (1 << r) == 0 {
                     continue;
                 }
                 let off = ctx::reg_slot(r);
@@ -169,8 +170,8 @@ impl Compiler {
                 .map(|(i, blk)| (blk[0].0, i))
                 .collect();
 
-            let written = written_registers(&all);
             let mut ops = JitOps::<A>::new(&mut b, ctxv, &vars, helpers, A::IS_64);
+            ops.read_only(used & !written);
             ops.load_bases();
             ops.b.ins().jump(heads[0], &[]);
             let mut exits = Vec::new();
@@ -312,10 +313,17 @@ impl Compiler {
             .module
             .declare_anonymous_function(&self.cl_ctx.func.signature)
             .ok()?;
+        let disasm = std::env::var("CANNONBALL_JIT_DUMP").is_ok_and(|v| v == "asm");
+        self.cl_ctx.set_disasm(disasm);
         if let Err(e) = self.module.define_function(id, &mut self.cl_ctx) {
             tracing::warn!("jit: cannot compile region at 0x{entry:x}: {e:?}");
             self.module.clear_context(&mut self.cl_ctx);
             return None;
+        }
+        if disasm {
+            if let Some(v) = self.cl_ctx.compiled_code().and_then(|c| c.vcode.as_ref()) {
+                eprintln!("region 0x{entry:x}:\n{v}");
+            }
         }
         let bytes = self
             .cl_ctx
