@@ -75,6 +75,55 @@ fn second_run_uses_the_first_runs_code() {
     );
 }
 
+/// A run whose compile thread cannot keep up leaves its hot entries in the pack as wanted
+/// entries; the next run queues them at its start, before they are hot (here: never, with an
+/// unreachable threshold), and its states are unchanged.
+#[test]
+fn hot_entries_left_uncompiled_are_queued_by_the_next_run() {
+    let d = scratch("jitcache_wanted");
+    let want = reference(|_| {});
+    let run_with = |threshold: u32, mode: CompileMode, dir: Option<&Path>| {
+        let mut v = vm();
+        let mut jit = jit_with_mode(&v, threshold, mode);
+        if let Some(dir) = dir {
+            jit.use_cache(dir);
+        }
+        let r = jit.run_until(&mut v, STOP);
+        jit.save_cache();
+        (outcome(&mut v, &r), jit.stats.clone())
+    };
+    // every translation waits half a second: the run ends with its hot entries still queued
+    let slow = CompileMode::Background(std::time::Duration::from_millis(500));
+    let (o1, s1) = run_with(64, slow, Some(&d));
+    assert_eq!(o1, want);
+    assert!(s1.queued > 1, "{s1:?}");
+    let wanted: usize = packs(&d)
+        .iter()
+        .map(|p| {
+            decode_pack(&std::fs::read(p).unwrap())
+                .unwrap()
+                .iter()
+                .filter(|e| e.is_wanted())
+                .count()
+        })
+        .sum();
+    assert!(wanted > 0, "no wanted entries written ({s1:?})");
+
+    let never = u32::MAX;
+    let fast = CompileMode::Background(std::time::Duration::ZERO);
+    let (o2, s2) = run_with(never, fast, Some(&d));
+    assert_eq!(o2, want);
+    assert!(
+        s2.queued as usize >= wanted,
+        "wanted {wanted}, queued {}",
+        s2.queued
+    );
+    // without the cache nothing is queued at that threshold
+    let (o3, s3) = run_with(never, fast, None);
+    assert_eq!(o3, want);
+    assert_eq!(s3.queued, 0, "{s3:?}");
+}
+
 #[test]
 fn damaged_packs_are_ignored() {
     let want = reference(|_| {});

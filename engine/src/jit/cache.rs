@@ -13,7 +13,11 @@
 //!   and every other address are reached through the context, so the bytes run wherever they
 //!   are mapped). A run loads every pack, maps the code, and installs each region whose words
 //!   still equal the guest's memory; at its end it writes the regions it compiled itself as
-//!   one new pack (merging all packs into one when there are many).
+//!   one new pack (merging all packs into one when there are many). The pack also names the
+//!   entries that became hot but were still waiting for the compile thread when the run ended
+//!   ("wanted" entries, no code): the next run queues them for compilation as soon as it
+//!   starts, instead of waiting for them to become hot again, so a cache converges in one run
+//!   even when the compile thread could not keep up.
 //! * **Trust.** Native code from disk is executable trust: directories are created private,
 //!   and a directory or pack that is not owned by this user or is writable by others is
 //!   refused with a warning. Every pack ends with a keccak-256 of its contents, checked before
@@ -27,13 +31,15 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Pack file magic and format version.
-const MAGIC: &[u8; 8] = b"CBJITPK1";
+const MAGIC: &[u8; 8] = b"CBJITPK2";
 /// Largest pack read (bigger files are ignored with a warning).
 pub const MAX_PACK_BYTES: u64 = 256 << 20;
 /// Most packs kept before they are merged into one.
 const MAX_PACKS: usize = 8;
 /// Most bytes of code one pack holds (regions beyond it are left out of a merged pack).
 const MAX_PACK_CODE: usize = 64 << 20;
+/// Most wanted entries one pack names.
+pub const MAX_WANTED: usize = 1 << 16;
 
 /// A translated region as stored: its entry, the guest words it was translated from (runs of
 /// consecutive words), its size for the statistics, and its machine code.
@@ -52,6 +58,22 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// A wanted entry: a region entry that was hot but had no translation yet.
+    pub fn wanted(entry: u64) -> Self {
+        Entry {
+            entry,
+            blocks: 0,
+            insns: 0,
+            runs: Vec::new(),
+            code: Vec::new(),
+        }
+    }
+
+    /// True for a wanted entry (no code).
+    pub fn is_wanted(&self) -> bool {
+        self.code.is_empty()
+    }
+
     /// Identity of the translation input (entry and words), for de-duplication.
     fn id(&self) -> [u8; 32] {
         let mut b = Vec::with_capacity(16 + self.insns as usize * 4);
@@ -139,6 +161,8 @@ pub struct CodeCache {
     read_entries: Vec<Entry>,
     /// Translations of this run, written by [`CodeCache::save`].
     fresh: Vec<Entry>,
+    /// Entries still waiting for the compile thread at the end of this run.
+    wanted: Vec<u64>,
     /// Work counters.
     pub stats: CacheStats,
 }
@@ -189,6 +213,7 @@ impl CodeCache {
             read_packs: Vec::new(),
             read_entries: Vec::new(),
             fresh: Vec::new(),
+            wanted: Vec::new(),
             stats: CacheStats::default(),
         })
     }
@@ -240,27 +265,55 @@ impl CodeCache {
         self.fresh.push(e);
     }
 
+    /// Records region entries that were hot but not yet compiled at the end of the run, to be
+    /// named in the pack [`CodeCache::save`] writes.
+    pub fn record_wanted(&mut self, entries: impl IntoIterator<Item = u64>) {
+        self.wanted.extend(entries);
+    }
+
     /// Writes this run's translations as a new pack (atomically), merging every pack into one
     /// when there are more than a few. Failures are warnings: the cache is an optimisation.
     pub fn save(&mut self) {
-        let fresh = std::mem::take(&mut self.fresh);
-        if fresh.is_empty() {
+        let mut fresh = std::mem::take(&mut self.fresh);
+        let compiled: FxHashSet<u64> = fresh
+            .iter()
+            .chain(&self.read_entries)
+            .filter(|e| !e.is_wanted())
+            .map(|e| e.entry)
+            .collect();
+        // wanted entries of this run that no pack has code for yet, and were not already named
+        let named: FxHashSet<u64> = self
+            .read_entries
+            .iter()
+            .filter(|e| e.is_wanted())
+            .map(|e| e.entry)
+            .collect();
+        let mut wanted = std::mem::take(&mut self.wanted);
+        wanted.retain(|pc| !compiled.contains(pc) && !named.contains(pc));
+        wanted.truncate(MAX_WANTED);
+        if fresh.is_empty() && wanted.is_empty() {
             return;
         }
         self.stats.written = fresh.len() as u64;
+        fresh.extend(wanted.into_iter().map(Entry::wanted));
         let merge = self.read_packs.len() + 1 > MAX_PACKS;
         let entries: Vec<Entry> = if merge {
             let mut seen = FxHashSet::default();
-            let mut code = 0;
+            let (mut code, mut nwanted) = (0, 0);
             let mut v = Vec::new();
             for e in fresh
                 .into_iter()
                 .chain(std::mem::take(&mut self.read_entries))
             {
+                // a wanted entry is dropped once some pack has code for it
+                if e.is_wanted() && (compiled.contains(&e.entry) || nwanted >= MAX_WANTED) {
+                    continue;
+                }
                 if code + e.code.len() > MAX_PACK_CODE || !seen.insert(e.id()) {
                     continue;
                 }
                 code += e.code.len();
+                nwanted += usize::from(e.is_wanted());
                 v.push(e);
             }
             v
@@ -407,7 +460,7 @@ pub fn decode_pack(bytes: &[u8]) -> Result<Vec<Entry>, String> {
         }
         let clen = r.u32()? as usize;
         let code = r.take(clen)?.to_vec();
-        if code.is_empty() {
+        if code.is_empty() && (blocks != 0 || insns != 0 || !runs.is_empty()) {
             return Err("empty code".into());
         }
         out.push(Entry {

@@ -430,6 +430,10 @@ impl Jit {
             }
         }
         if let Some(c) = self.cache.as_mut() {
+            // hot entries the compile thread had not reached: the next run queues them at once
+            let mut wanted: Vec<u64> = self.pending.keys().copied().collect();
+            wanted.sort_unstable();
+            c.record_wanted(wanted);
             c.save();
         }
     }
@@ -441,6 +445,8 @@ impl Jit {
             return;
         };
         let entries = cache.load();
+        let (wanted, entries): (Vec<cache::Entry>, Vec<cache::Entry>) =
+            entries.into_iter().partition(|e| e.is_wanted());
         let mem = vm.state.memory();
         let matching: Vec<cache::Entry> = entries
             .into_iter()
@@ -481,6 +487,15 @@ impl Jit {
             };
             self.stats.blocks_cached += q.blocks;
             self.register(&mut vm.code, e.entry, RegionFn(ptr), q);
+        }
+        // entries an earlier run found hot but could not compile in time: queue them now (only
+        // with a compile thread; a wanted entry is a hint, its region is read from memory)
+        if matches!(self.translator, Translator::Background(_)) {
+            for e in wanted.iter().take(cache::MAX_WANTED) {
+                if e.entry & 3 == 0 && !self.blocks.contains_key(&e.entry) {
+                    self.compile_region(vm, e.entry);
+                }
+            }
         }
     }
 
@@ -657,6 +672,12 @@ impl Jit {
             vm.code.mark(pc);
             return;
         }
+        self.compile_region(vm, pc);
+    }
+
+    /// Forms the region at `pc` and compiles it (now, or queued for the compile thread),
+    /// unless it is known uncompilable or already queued.
+    fn compile_region(&mut self, vm: &mut Vm, pc: u64) {
         if self.uncompilable.contains(&pc) || self.pending.contains_key(&pc) {
             return;
         }
