@@ -184,6 +184,8 @@ pub struct Jit {
     code_mem: cache::CodeMemory,
     /// Reach count that triggers compilation.
     pub threshold: u32,
+    /// `/tmp/perf-<pid>.map` when `CANNONBALL_PERF_MAP` is set (`Some(None)` once it failed).
+    perf_map: Option<Option<std::io::LineWriter<std::fs::File>>>,
     /// The threshold's divisor while the compile thread is idle: [`IDLE_DIVISOR`], or
     /// `CANNONBALL_JIT_IDLE_DIVISOR` (1 turns the lower idle threshold off).
     idle_divisor: u32,
@@ -301,6 +303,16 @@ impl Jit {
             cache_loaded: true,
             code_mem: cache::CodeMemory::default(),
             threshold: DEFAULT_THRESHOLD,
+            perf_map: std::env::var_os("CANNONBALL_PERF_MAP").map(|_| {
+                let path = format!("/tmp/perf-{}.map", std::process::id());
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .map_err(|e| tracing::warn!("CANNONBALL_PERF_MAP: cannot open {path}: {e}"))
+                    .ok()
+                    .map(std::io::LineWriter::new)
+            }),
             idle_divisor: std::env::var("CANNONBALL_JIT_IDLE_DIVISOR")
                 .ok()
                 .and_then(|v| v.parse().ok())
@@ -364,6 +376,8 @@ impl Jit {
     ) {
         self.stats.blocks_compiled += q.blocks;
         self.stats.insns_compiled += q.insns;
+        let len = t.bytes.as_ref().map_or(0, Vec::len);
+        self.perf_note(t.func.0, len, entry);
         self.keep(entry, blocks, &q, t.bytes);
         self.register(&mut vm.code, entry, t.func, q);
     }
@@ -486,6 +500,7 @@ impl Jit {
                 insns: u64::from(e.insns),
             };
             self.stats.blocks_cached += q.blocks;
+            self.perf_note(ptr, e.code.len(), e.entry);
             self.register(&mut vm.code, e.entry, RegionFn(ptr), q);
         }
         // entries an earlier run found hot but could not compile in time: queue them now (only
@@ -495,6 +510,28 @@ impl Jit {
                 if e.entry & 3 == 0 && !self.blocks.contains_key(&e.entry) {
                     self.compile_region(vm, e.entry);
                 }
+            }
+        }
+    }
+
+    /// With `CANNONBALL_PERF_MAP` set, names the code of the region at `entry` in
+    /// `/tmp/perf-<pid>.map`, so `perf report` attributes samples in compiled code to guest
+    /// addresses (`cannonball_region_0x<entry>`). Code of unknown length gets 256 bytes.
+    fn perf_note(&mut self, code: *const u8, len: usize, entry: u64) {
+        use std::io::Write;
+        if self.perf_map.is_none() {
+            return;
+        }
+        if let Some(f) = self.perf_map.as_mut().and_then(|f| f.as_mut()) {
+            let len = if len == 0 { 256 } else { len };
+            if writeln!(
+                f,
+                "{:x} {len:x} cannonball_region_0x{entry:x}",
+                code as usize
+            )
+            .is_err()
+            {
+                self.perf_map = Some(None);
             }
         }
     }
