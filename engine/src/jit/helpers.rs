@@ -78,7 +78,7 @@ pub use super::lower::Helpers;
 
 /// Number of helpers.
 pub const COUNT: usize = 3;
-/// Index of `load(ctx, addr) -> word` in [`table`] (and in `JitCtx::helpers`).
+/// Index of `load(ctx, addr) -> word` among the helpers (and in `JitCtx::helpers`).
 pub const LOAD: usize = 0;
 /// Index of `store(ctx, addr, word) -> code_written`.
 pub const STORE: usize = 1;
