@@ -105,7 +105,10 @@ pub fn record(
                 crate::run::human_bytes(store.bytes())
             );
         }
-        let mut next = (step / interval + 1) * interval;
+        crate::run::check_step_counter(step)?;
+        let mut next = (step / interval + 1)
+            .checked_mul(interval)
+            .unwrap_or(u64::MAX);
         if let Some(p) = cfg.info_at.next_match(step + 1) {
             next = next.min(p);
         }

@@ -182,6 +182,18 @@ fn write_profile(path: &std::path::Path, w: &mut crate::profile::Watcher) -> Res
     Ok(())
 }
 
+/// Refuses to execute the step at 2^64 - 1: Go Cannon's `uint64` step counter would wrap to 0
+/// after it, and states, proofs and patterns past that point mean nothing on chain. (Without
+/// this check the run loop's "next interesting step" wraps and it never advances.)
+pub fn check_step_counter(step: u64) -> Result<()> {
+    if step == u64::MAX {
+        return Err(Error::invalid(
+            "the step counter is at 2^64 - 1 and would wrap to 0 (as Cannon's uint64 does); refusing to run further",
+        ));
+    }
+    Ok(())
+}
+
 fn run_loop(vm: &mut Vm, engine: &mut Engine, cfg: &RunConfig) -> Result<()> {
     let mut last_info = (Instant::now(), vm.state.step());
     let per_step = preimage_filters_active(cfg);
@@ -190,6 +202,7 @@ fn run_loop(vm: &mut Vm, engine: &mut Engine, cfg: &RunConfig) -> Result<()> {
             return Err(Error::invalid("interrupted"));
         }
         let step = vm.state.step();
+        check_step_counter(step)?;
         if cfg.info_at.matches(step) {
             info_line(vm, cfg, &mut last_info);
         }

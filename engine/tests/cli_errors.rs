@@ -365,3 +365,89 @@ fn unwritable_output_leaves_nothing() {
     assert_error(&o, 1, "cannot write file/out.bin.gz");
     assert_eq!(std::fs::read(d.join("file")).unwrap(), b"x");
 }
+
+/// Runs `cannonball` with `args` in `dir`, killing it (and failing) if it is still running
+/// after `secs` seconds.
+fn run_bounded(dir: &std::path::Path, args: &[&str], secs: u64) -> std::process::Output {
+    let mut child = std::process::Command::new(bin())
+        .env("CANNONBALL_JIT_CACHE", "off")
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if t.elapsed().as_secs() > secs {
+            let _ = child.kill();
+            panic!("cannonball {args:?} still running after {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A state whose step counter is 1,000 below 2^64: `run` and `bisect` stop with a one-line
+/// error at 2^64 - 1 (Cannon's uint64 counter would wrap to 0), and a stop before it still
+/// works. Before the check, both spun forever at 100% CPU.
+#[test]
+fn step_counter_near_two_to_the_64() {
+    let d = scratch("step_counter_wrap");
+    let hello = fixtures().join("elf/go64-hello.elf");
+    let o = load_elf(&d, "multithreaded64-5", &hello, "pre.bin");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut st = interp::files::read_state(&d.join("pre.bin")).unwrap();
+    match &mut st {
+        interp::state::State::Mt(s) => s.step = u64::MAX - 1000,
+        interp::state::State::St(_) => unreachable!(),
+    }
+    interp::files::write_state(&d.join("late.bin"), &st).unwrap();
+    for vm in ["jit", "interp"] {
+        let o = run_bounded(
+            &d,
+            &[
+                "run",
+                "--input",
+                "late.bin",
+                "--output",
+                "",
+                "--meta",
+                "",
+                "--info-at",
+                "%100",
+                "--vm",
+                vm,
+            ],
+            60,
+        );
+        assert_error(&o, 1, "step counter");
+        let stop = format!("={}", u64::MAX - 500);
+        let o = run_bounded(
+            &d,
+            &[
+                "run",
+                "--input",
+                "late.bin",
+                "--output",
+                "out.bin",
+                "--meta",
+                "",
+                "--stop-at",
+                &stop,
+                "--vm",
+                vm,
+            ],
+            60,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = interp::files::read_state(&d.join("out.bin")).unwrap();
+        assert_eq!(out.step(), u64::MAX - 500);
+    }
+    let o = run_bounded(
+        &d,
+        &["bisect", "--input", "late.bin", "--queries", "/dev/null"],
+        60,
+    );
+    assert_error(&o, 1, "step counter");
+}
