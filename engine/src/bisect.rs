@@ -106,9 +106,7 @@ pub fn record(
             );
         }
         crate::run::check_step_counter(step)?;
-        let mut next = (step / interval + 1)
-            .checked_mul(interval)
-            .unwrap_or(u64::MAX);
+        let mut next = (step / interval + 1).saturating_mul(interval);
         if let Some(p) = cfg.info_at.next_match(step + 1) {
             next = next.min(p);
         }
