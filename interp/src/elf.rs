@@ -100,7 +100,23 @@ pub fn load_elf(bytes: &[u8], version: VmVersion) -> Result<Program> {
     Ok(Program { state, meta })
 }
 
+/// Most guest memory the loadable segments of an ELF may ask for in all (their `p_memsz`
+/// summed): 1 GiB, far above any real client (op-program and kona load well under 100 MiB),
+/// and checked before anything is allocated, so a crafted ELF cannot make `load-elf` allocate
+/// and zero-fill gigabytes.
+pub const MAX_LOAD_BYTES: u64 = 1 << 30;
+
 fn load_segments<A: Arch>(elf: &Elf<'_>, bytes: &[u8], mem: &mut Memory) -> Result<()> {
+    let total = elf
+        .program_headers
+        .iter()
+        .filter(|ph| ph.p_type != PT_MIPS_ABIFLAGS)
+        .fold(0u64, |t, ph| t.saturating_add(ph.p_memsz));
+    if total > MAX_LOAD_BYTES {
+        return Err(Error::invalid(format!(
+            "the ELF's segments ask for {total} bytes of guest memory in all, more than the limit of {MAX_LOAD_BYTES} bytes (1 GiB)"
+        )));
+    }
     for (i, ph) in elf.program_headers.iter().enumerate() {
         if ph.p_type == PT_MIPS_ABIFLAGS {
             continue;
