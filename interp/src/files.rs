@@ -142,10 +142,16 @@ fn load_tree_sidecar(
     if (Digest { len, crc }) != digest {
         return Err("it belongs to other state contents (stale)".into());
     }
-    let n = u64_at(24) as usize;
-    if b.len() != fixed + n * 40 + 32 {
+    // checked: a page count chosen so that the size wraps must not pass (and then make the
+    // collect below allocate without bound)
+    let n = u64_at(24);
+    let size = n
+        .checked_mul(40)
+        .and_then(|x| x.checked_add(fixed as u64 + 32));
+    if size != Some(b.len() as u64) {
         return Err("truncated or malformed".into());
     }
+    let n = n as usize;
     let hashes: Vec<(u64, B256)> = (0..n)
         .map(|k| {
             let o = fixed + 40 * k;
