@@ -166,15 +166,9 @@ pub fn compile_wrappers(
             b.ins().return_(&[]);
             b.finalize(module.target_config());
         }
-        let id = module
-            .declare_anonymous_function(&sig)
-            .map_err(|e| e.to_string())?;
-        module
-            .define_function(id, cl_ctx)
-            .map_err(|e| format!("cannot compile the JIT helper wrappers: {e:?}"))?;
-        module.clear_context(cl_ctx);
-        module.finalize_definitions().map_err(|e| e.to_string())?;
-        out[i] = module.get_finalized_function(id) as usize;
+        out[i] =
+            super::translate::define_finalized(module, cl_ctx, &sig, "the JIT helper wrappers")?
+                as usize;
     }
     Ok(Wrappers(out))
 }

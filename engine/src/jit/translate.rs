@@ -373,18 +373,31 @@ fn compile_trampoline(
         b.ins().return_(&[r]);
         b.finalize(module.target_config());
     }
-    let id = module
-        .declare_anonymous_function(&sig)
-        .map_err(|e| e.to_string())?;
-    module
-        .define_function(id, cl_ctx)
-        .map_err(|e| format!("cannot compile the JIT trampoline: {e:?}"))?;
-    module.clear_context(cl_ctx);
-    module.finalize_definitions().map_err(|e| e.to_string())?;
-    let ptr = module.get_finalized_function(id);
+    let ptr = define_finalized(module, cl_ctx, &sig, "the JIT trampoline")?;
     // SAFETY: compiled just above with the C signature `(*mut JitCtx, *const u8) -> u64` (the
     // ISA's default calling convention is the C convention on this host).
     Ok(unsafe { std::mem::transmute::<*const u8, Trampoline>(ptr) })
+}
+
+/// Compiles the function built in `cl_ctx` (signature `sig`) into `module`, makes it
+/// executable and returns its address; `what` names it in errors. For the code compiled once
+/// per [`Compiler`] (the trampoline, the helper wrappers); regions go through
+/// [`Compiler::translate`].
+pub(super) fn define_finalized(
+    module: &mut JITModule,
+    cl_ctx: &mut cranelift_codegen::Context,
+    sig: &Signature,
+    what: &str,
+) -> Result<*const u8, String> {
+    let id = module
+        .declare_anonymous_function(sig)
+        .map_err(|e| e.to_string())?;
+    module
+        .define_function(id, cl_ctx)
+        .map_err(|e| format!("cannot compile {what}: {e:?}"))?;
+    module.clear_context(cl_ctx);
+    module.finalize_definitions().map_err(|e| e.to_string())?;
+    Ok(module.get_finalized_function(id))
 }
 
 /// True when an exit at `at` leaves the guest where a block can start (NextPC = PC + 4), so the
