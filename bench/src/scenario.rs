@@ -135,51 +135,15 @@ pub const SCENARIOS: &[Scenario] = &[
         interp_bench_steps: None,
         proof_at: None,
     },
-    Scenario {
-        name: "gotools-1",
-        elf: "go64-gotools",
-        preimages: Some("gotools-1"),
-        vm_type: MT64_5,
-        steps: 120_693_090,
-        exit: 0,
-        case: "go64-gotools-1",
-        size: 1,
-        size_unit: "rounds",
-        native: Some("fixtures/native/gotools-amd64"),
-        criterion: false,
-        interp_bench_steps: None,
-        proof_at: None,
-    },
-    Scenario {
-        name: "gotools-3",
-        elf: "go64-gotools",
-        preimages: Some("gotools-3"),
-        vm_type: MT64_5,
-        steps: 329_272_615,
-        exit: 0,
-        case: "go64-gotools-3",
-        size: 3,
-        size_unit: "rounds",
-        native: Some("fixtures/native/gotools-amd64"),
-        criterion: false,
-        interp_bench_steps: None,
-        proof_at: None,
-    },
-    Scenario {
-        name: "gotools-10",
-        elf: "go64-gotools",
-        preimages: Some("gotools-10"),
-        vm_type: MT64_5,
-        steps: 1_086_348_909,
-        exit: 0,
-        case: "go64-gotools-10",
-        size: 10,
-        size_unit: "rounds",
-        native: Some("fixtures/native/gotools-amd64"),
-        criterion: false,
-        interp_bench_steps: None,
-        proof_at: None,
-    },
+    gotools("gotools-1", "gotools-1", "go64-gotools-1", 1, 120_693_090),
+    gotools("gotools-3", "gotools-3", "go64-gotools-3", 3, 329_272_615),
+    gotools(
+        "gotools-10",
+        "gotools-10",
+        "go64-gotools-10",
+        10,
+        1_086_348_909,
+    ),
     // One op-challenger move on the large-footprint guest: from the prestate to the proof of
     // step 1e9 (gotools-10 runs 1.09e9 steps).
     Scenario {
@@ -198,6 +162,32 @@ pub const SCENARIOS: &[Scenario] = &[
         proof_at: Some(1_000_000_000),
     },
 ];
+
+/// A whole run of the large-footprint guest over `rounds` rounds (preimage directory
+/// `preimages`, expected output `case`).
+const fn gotools(
+    name: &'static str,
+    preimages: &'static str,
+    case: &'static str,
+    rounds: u64,
+    steps: u64,
+) -> Scenario {
+    Scenario {
+        name,
+        elf: "go64-gotools",
+        preimages: Some(preimages),
+        vm_type: MT64_5,
+        steps,
+        exit: 0,
+        case,
+        size: rounds,
+        size_unit: "rounds",
+        native: Some("fixtures/native/gotools-amd64"),
+        criterion: false,
+        interp_bench_steps: None,
+        proof_at: None,
+    }
+}
 
 /// The scenario called `name` (a `go64-` prefix is accepted too).
 pub fn scenario(name: &str) -> Option<&'static Scenario> {

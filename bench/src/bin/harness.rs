@@ -336,41 +336,6 @@ fn measure_all(
             let jit_stats = tmp.join("jit-stats.json");
             let make = |debug_info: &Path, state: &Path| -> Command {
                 match engine.as_str() {
-                    "interp" | "jit" | "jit-warm" if w.proof_at.is_some() => {
-                        let n = w.proof_at.expect("a move");
-                        let dir = tmp.join("move");
-                        let mut c = Command::new(cannonball);
-                        c.arg("run")
-                            .args(["--vm", if engine == "interp" { "interp" } else { "jit" }])
-                            .arg("--jit-cache")
-                            .arg(if engine == "jit-warm" {
-                                tmp.join(format!("jit-cache-{}", w.name))
-                            } else {
-                                PathBuf::from("off")
-                            })
-                            .arg("--input")
-                            .arg(state)
-                            .arg("--output")
-                            .arg(dir.join("final.bin.gz"))
-                            .args(["--meta", "", "--info-at", "%10000000"])
-                            .arg("--proof-at")
-                            .arg(format!("={n}"))
-                            .arg("--proof-fmt")
-                            .arg(dir.join("proofs/%d.json.gz"))
-                            .args(["--snapshot-at", "%1000000000", "--snapshot-fmt"])
-                            .arg(dir.join("snapshots/%d.bin.gz"))
-                            .arg("--stop-at")
-                            .arg(format!("={}", n + 1))
-                            .arg("--debug-info")
-                            .arg(debug_info)
-                            .arg("--jit-stats-json")
-                            .arg(&jit_stats)
-                            .arg("--")
-                            .arg(cannonball)
-                            .args(["serve-preimages", "--dir"])
-                            .arg(w.preimage_dir().expect("a move has preimages"));
-                        c
-                    }
                     "interp" | "jit" | "jit-warm" => {
                         let mut c = Command::new(cannonball);
                         c.arg("run")
@@ -385,13 +350,40 @@ fn measure_all(
                             })
                             .arg("--input")
                             .arg(state)
-                            .args(["--output", "", "--meta", "", "--info-at", "never"])
-                            .arg("--preimages")
-                            .arg(w.preimage_dir().unwrap_or_else(|| tmp.join("no-preimages")))
                             .arg("--debug-info")
                             .arg(debug_info)
                             .arg("--jit-stats-json")
-                            .arg(&jit_stats);
+                            .arg(&jit_stats)
+                            .args(["--meta", ""]);
+                        match w.proof_at {
+                            // op-challenger's argv, the preimage server a child process
+                            Some(n) => {
+                                let dir = tmp.join("move");
+                                c.arg("--output")
+                                    .arg(dir.join("final.bin.gz"))
+                                    .args(["--info-at", "%10000000"])
+                                    .arg("--proof-at")
+                                    .arg(format!("={n}"))
+                                    .arg("--proof-fmt")
+                                    .arg(dir.join("proofs/%d.json.gz"))
+                                    .args(["--snapshot-at", "%1000000000", "--snapshot-fmt"])
+                                    .arg(dir.join("snapshots/%d.bin.gz"))
+                                    .arg("--stop-at")
+                                    .arg(format!("={}", n + 1))
+                                    .arg("--")
+                                    .arg(cannonball)
+                                    .args(["serve-preimages", "--dir"])
+                                    .arg(w.preimage_dir().expect("a move has preimages"));
+                            }
+                            None => {
+                                c.args(["--output", "", "--info-at", "never"])
+                                    .arg("--preimages")
+                                    .arg(
+                                        w.preimage_dir()
+                                            .unwrap_or_else(|| tmp.join("no-preimages")),
+                                    );
+                            }
+                        }
                         c
                     }
                     "qemu" => {
