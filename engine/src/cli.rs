@@ -412,7 +412,11 @@ fn run_cmd(a: RunArgs) -> interp::Result<()> {
     }
     let state = read_state(&a.input)?;
     let oracle = a.oracle.open(None)?;
-    let mut engine = Engine::for_state(&state, a.vm == "jit");
+    let mut engine = if cfg.debug || cfg.profile.is_some() {
+        Engine::for_observed_state(&state, a.vm == "jit")
+    } else {
+        Engine::for_state(&state, a.vm == "jit")
+    };
     if let Some(j) = engine.jit_mut() {
         j.threshold = a.jit_threshold.max(1);
         if let Some(root) = crate::jit::cache::location(a.jit_cache.as_deref()) {

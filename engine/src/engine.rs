@@ -6,7 +6,7 @@
 //! that is a MIPS or scheduler fact (it asks `interp`), so both back ends stop, preempt and
 //! fault at the same steps.
 
-use crate::jit::Jit;
+use crate::jit::{Jit, JitOptions};
 use crate::profile::Watcher;
 use interp::vm::{drive, Interpreter, Observer};
 use interp::{Result, State, Vm};
@@ -39,10 +39,30 @@ impl Engine {
     /// The default engine for `state`: the JIT when `use_jit` and the host supports it, else
     /// the interpreter (with a warning when the JIT was asked for).
     pub fn for_state(state: &State, use_jit: bool) -> Self {
+        Self::build(state, use_jit, false)
+    }
+
+    /// As [`Engine::for_state`], for runs that will be observed ([`Engine::observe`]): the JIT
+    /// compiles code that records the blocks it runs, so observed runs go at compiled speed.
+    pub fn for_observed_state(state: &State, use_jit: bool) -> Self {
+        Self::build(state, use_jit, true)
+    }
+
+    /// An engine running `jit` (built with [`JitOptions::trace`] if its runs will be observed
+    /// at compiled speed).
+    pub fn with_jit(jit: Jit) -> Self {
+        Engine {
+            backend: Backend::Jit(Box::new(jit)),
+            observer: None,
+        }
+    }
+
+    fn build(state: &State, use_jit: bool, trace: bool) -> Self {
         if !use_jit {
             return Self::interp();
         }
-        match Jit::new(state.version().is_multithreaded64()) {
+        let is64 = state.version().is_multithreaded64();
+        match Jit::with_options(is64, JitOptions::from_env(trace)) {
             Ok(j) => Engine {
                 backend: Backend::Jit(Box::new(j)),
                 observer: None,
@@ -54,8 +74,10 @@ impl Engine {
         }
     }
 
-    /// Watches every run with `w` (profiles, tracebacks). Observed runs go one unit at a time
-    /// through the interpreter.
+    /// Watches every run with `w` (profiles, tracebacks). Observed runs go one unit at a time:
+    /// a stretch of straight code traced by the back end when it can trace (the interpreter, a
+    /// JIT built by [`Engine::for_observed_state`]), otherwise a basic block in the
+    /// interpreter.
     pub fn observe(&mut self, w: Watcher) {
         self.observer = Some(Box::new(w));
     }

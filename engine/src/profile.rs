@@ -11,11 +11,16 @@
 //! profiling, a call into a function already on the stack folds the stack back to that frame
 //! (recursion and Go's scheduler loop, re-entered through `gogo`/`mcall`, which never return,
 //! would otherwise grow stacks without bound); `--debug` tracebacks keep every frame.
+//!
+//! Straight code comes as runs of instructions (a basic block run by the interpreter, or the
+//! blocks a traced back end recorded, see [`interp::vm::Trace`]); each run is decoded once and
+//! its facts kept (steps per class and per function, its control instruction), so watching costs
+//! a few lookups per block, not per step.
 
 use interp::decode::{decode, Class, Insn, Linkage};
 use interp::elf::Metadata;
 use interp::state::State;
-use interp::vm::{Observer, Unit};
+use interp::vm::{Observer, Trace, Unit};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -27,6 +32,10 @@ struct Frame {
     target: u64,
     /// PC of the calling instruction.
     caller: u64,
+    /// Function the calling instruction is in.
+    caller_sym: u32,
+    /// The callee's function.
+    sym: u32,
     /// Node of the call-stack trie with this frame on top.
     node: u32,
 }
@@ -34,6 +43,7 @@ struct Frame {
 /// Before-step facts.
 #[derive(Debug, Clone, Copy)]
 struct Pre {
+    /// The thread it runs on (0 in cached runs, which may run on any thread).
     tid: u64,
     pc: u64,
     /// The instruction (`None` at a misaligned PC).
@@ -46,17 +56,37 @@ impl Pre {
     }
 }
 
+/// Entries of the direct-mapped caches in front of the symbol and run lookups.
+const FRONT: usize = 1 << 14;
+
 /// Symbol lookup with a per-address cache.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Symbols {
+    front: Box<[(u64, u32)]>,
     cache: FxHashMap<u64, u32>,
 }
 
+impl Default for Symbols {
+    fn default() -> Self {
+        Symbols {
+            front: vec![(u64::MAX, UNKNOWN); FRONT].into_boxed_slice(),
+            cache: FxHashMap::default(),
+        }
+    }
+}
+
 const UNKNOWN: u32 = u32::MAX;
+/// The scheduler's pseudo-frame in the step counts.
+const SCHEDULER: u32 = u32::MAX - 1;
 
 impl Symbols {
+    #[inline]
     fn index(&mut self, meta: &Metadata, addr: u64) -> u32 {
-        *self.cache.entry(addr).or_insert_with(|| {
+        let slot = ((addr >> 2) as usize) & (FRONT - 1);
+        if self.front[slot].0 == addr {
+            return self.front[slot].1;
+        }
+        let i = *self.cache.entry(addr).or_insert_with(|| {
             let i = meta.symbols.partition_point(|s| s.start <= addr);
             meta.symbols[..i]
                 .iter()
@@ -65,7 +95,9 @@ impl Symbols {
                 .find(|(_, s)| addr < s.start.saturating_add(s.size.max(1)))
                 .map(|(k, _)| k as u32)
                 .unwrap_or(UNKNOWN)
-        })
+        });
+        self.front[slot] = (addr, i);
+        i
     }
 }
 
@@ -77,39 +109,114 @@ fn sym_name(meta: &Metadata, i: u32) -> &str {
     }
 }
 
+/// What is tracked per guest thread.
+#[derive(Debug, Default, Clone)]
+struct Track {
+    /// The call stack, outermost first.
+    stack: Vec<Frame>,
+    /// A control instruction whose delay slot has not run yet (calls and returns take effect
+    /// after the slot, which belongs to the caller).
+    pending: Option<Pre>,
+    /// Frames on the stack per callee function (when profiling, so that re-entry is found
+    /// without scanning the stack).
+    on_stack: FxHashMap<u32, u32>,
+}
+
+impl Track {
+    fn top(&self) -> u32 {
+        self.stack.last().map_or(0, |f| f.node)
+    }
+
+    fn push(&mut self, f: Frame) {
+        *self.on_stack.entry(f.sym).or_default() += 1;
+        self.stack.push(f);
+    }
+
+    /// Drops the frames from index `k` on.
+    fn truncate(&mut self, k: usize) {
+        for f in self.stack.drain(k..) {
+            // (emptied counts stay: removing and re-adding churns the table)
+            if let Some(c) = self.on_stack.get_mut(&f.sym) {
+                *c -= 1;
+            }
+        }
+    }
+
+    fn pop(&mut self) {
+        let k = self.stack.len().saturating_sub(1);
+        self.truncate(k);
+    }
+}
+
 /// Call stacks of every guest thread, and (when profiling) step counts per stack.
 #[derive(Debug)]
 pub struct Watcher {
     meta: Metadata,
     syms: Symbols,
-    stacks: FxHashMap<u64, Vec<Frame>>,
+    threads: FxHashMap<u64, Track>,
     /// Call-stack trie: node -> (parent, symbol); node 0 is the root.
     nodes: Vec<(u32, u32)>,
     children: FxHashMap<(u32, u32), u32>,
-    /// Steps by (stack node, pc), or by a scheduler pseudo-frame (pc = u64::MAX).
-    counts: FxHashMap<(u32, u64), u64>,
-    /// Steps by class.
-    pub classes: FxHashMap<Class, u64>,
+    /// Direct-mapped cache in front of `children`: (parent, symbol, child).
+    child_front: Box<[(u32, u32, u32)]>,
+    /// Steps per node in the node's own function (the common case), by node.
+    node_steps: Vec<u64>,
+    /// Other steps, by (stack node, symbol of the PC) (the scheduler pseudo-frame is
+    /// [`SCHEDULER`]).
+    other_steps: FxHashMap<(u32, u32), u64>,
+    /// Steps by class (indexed by `Class as usize`) of single steps; runs count theirs in
+    /// their [`BlockInfo`].
+    classes: [u64; Class::ALL.len()],
     profiling: bool,
     /// Steps watched.
     pub steps: u64,
     is64: bool,
-    /// Class counts and the control instruction of the straight-line runs seen, by (start, length).
-    blocks: FxHashMap<(u64, u64), BlockInfo>,
-    /// Per thread: a control instruction whose delay slot has not run yet (calls and returns
-    /// take effect after the slot, which belongs to the caller).
-    pending: FxHashMap<u64, Pre>,
+    /// The straight runs seen, by (start, length): index into `infos`, with a direct-mapped
+    /// cache in front.
+    blocks: FxHashMap<(u64, u64), u32>,
+    front: Box<[(u64, u64)]>,
+    infos: Vec<BlockInfo>,
+    /// Instructions per function, in order, of the runs whose instructions are in several.
+    mixed: Vec<Box<[(u32, u64)]>>,
     /// The unit under way: its first step's facts and whether it is a whole block.
     current: Option<(Option<Pre>, Unit)>,
 }
 
-/// What a straight-line run of instructions holds.
+/// What a straight-line run of instructions holds (one cache line: it is read for every run).
 #[derive(Debug, Clone)]
+#[repr(align(64))]
 struct BlockInfo {
-    classes: Vec<(Class, u64)>,
-    /// Its control instruction, if any: index in the run and decoded fields.
-    control: Option<(u64, Pre)>,
+    /// Times it ran.
+    execs: u64,
+    /// Instructions per class (by `Class as usize`; a run is at most a few dozen long).
+    classes: [u8; Class::ALL.len()],
+    /// The function its instructions are in, or [`MIXED`] when they are in several (then
+    /// `Watcher::mixed[mixed]` has them).
+    sym: u32,
+    mixed: u32,
+    /// Its control instruction, if any.
+    control: Option<Ctrl>,
+    /// What its control instruction did last time: its destination, and for a call the
+    /// stack node it was made from, the callee's function and the node it pushed; for a
+    /// return the function returned into (`memo_sym`).
+    memo_dest: u64,
+    memo_parent: u32,
+    memo_sym: u32,
+    memo_child: u32,
 }
+
+/// A run's control instruction.
+#[derive(Debug, Clone, Copy)]
+struct Ctrl {
+    insn: Insn,
+    /// The function it is in.
+    sym: u32,
+    /// Its index in the run.
+    k: u8,
+}
+
+/// [`BlockInfo::sym`] of a run whose instructions are in several functions.
+const MIXED: u32 = u32::MAX - 2;
 
 impl Watcher {
     /// A watcher with symbols from `meta`; `profiling` also counts steps per stack.
@@ -117,16 +224,20 @@ impl Watcher {
         Watcher {
             meta,
             syms: Symbols::default(),
-            stacks: FxHashMap::default(),
+            threads: FxHashMap::default(),
             nodes: vec![(0, UNKNOWN)],
             children: FxHashMap::default(),
-            counts: FxHashMap::default(),
-            classes: FxHashMap::default(),
+            child_front: vec![(u32::MAX, u32::MAX, 0); FRONT].into_boxed_slice(),
+            node_steps: vec![0],
+            other_steps: FxHashMap::default(),
+            classes: [0; Class::ALL.len()],
             profiling,
             steps: 0,
             is64,
             blocks: FxHashMap::default(),
-            pending: FxHashMap::default(),
+            front: vec![(u64::MAX, 0); FRONT].into_boxed_slice(),
+            infos: Vec::new(),
+            mixed: Vec::new(),
             current: None,
         }
     }
@@ -140,11 +251,42 @@ impl Watcher {
     }
 
     fn child(&mut self, parent: u32, sym: u32) -> u32 {
+        let slot = ((parent as usize).wrapping_mul(0x9E37_79B9) ^ sym as usize) & (FRONT - 1);
+        let f = self.child_front[slot];
+        if f.0 == parent && f.1 == sym {
+            return f.2;
+        }
         let next = self.nodes.len() as u32;
-        *self.children.entry((parent, sym)).or_insert_with(|| {
+        let c = *self.children.entry((parent, sym)).or_insert_with(|| {
             self.nodes.push((parent, sym));
+            self.node_steps.push(0);
             next
-        })
+        });
+        self.child_front[slot] = (parent, sym, c);
+        c
+    }
+
+    /// Adds `n` steps in function `sym` under stack node `node`.
+    #[inline]
+    fn add_steps(&mut self, node: u32, sym: u32, n: u64) {
+        if self.nodes[node as usize].1 == sym {
+            self.node_steps[node as usize] += n;
+        } else {
+            *self.other_steps.entry((node, sym)).or_default() += n;
+        }
+    }
+
+    /// Runs `f` on the track of thread `tid` (taken out of the map meanwhile).
+    fn with_track<R>(&mut self, tid: u64, f: impl FnOnce(&mut Self, &mut Track) -> R) -> R {
+        // (taken, not removed: removing and re-inserting churns the table)
+        let mut t = self
+            .threads
+            .get_mut(&tid)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        let r = f(self, &mut t);
+        *self.threads.entry(tid).or_default() = t;
+        r
     }
 
     fn after_step(&mut self, pre: Option<Pre>, state: &State) {
@@ -152,45 +294,62 @@ impl Watcher {
             self.count_scheduler();
             return;
         };
-        let class = p.class();
-        *self.classes.entry(class).or_default() += 1;
-        self.count(p.tid, p.pc, 1);
         // the interpreter's own result says where control goes: after a delay slot, the PC
         let Some(cpu) = state.thread_cpu(p.tid) else {
-            return;
+            self.classes[p.class() as usize] += 1;
+            let sym = self.syms.index(&self.meta, p.pc);
+            return self.with_track(p.tid, |w, t| w.count(t, sym, 1));
         };
-        if let Some(c) = self.pending.remove(&p.tid) {
-            self.control(c, cpu.pc);
+        let dest = cpu.pc;
+        self.with_track(p.tid, |w, t| w.one_step(t, p, dest));
+    }
+
+    /// The step `p` ran on its own; its thread continues at `dest`.
+    fn one_step(&mut self, t: &mut Track, p: Pre, dest: u64) {
+        let class = p.class();
+        self.classes[class as usize] += 1;
+        let sym = self.syms.index(&self.meta, p.pc);
+        self.count(t, sym, 1);
+        if let Some(c) = t.pending.take() {
+            let csym = self.syms.index(&self.meta, c.pc);
+            self.control(t, c, csym, dest);
         }
         if class == Class::Branch {
-            self.pending.insert(p.tid, p);
+            t.pending = Some(p);
         }
     }
 
     fn count_scheduler(&mut self) {
         self.steps += 1;
-        *self.classes.entry(Class::Scheduler).or_default() += 1;
+        self.classes[Class::Scheduler as usize] += 1;
         if self.profiling {
-            *self.counts.entry((0, u64::MAX)).or_default() += 1;
+            self.add_steps(0, SCHEDULER, 1);
         }
     }
 
-    /// `n` steps on thread `tid` in the run of code starting at `pc`.
-    fn count(&mut self, tid: u64, pc: u64, n: u64) {
+    /// Steps by class.
+    pub fn classes(&self) -> impl Iterator<Item = (Class, u64)> + '_ {
+        Class::ALL.iter().map(|&c| {
+            let runs: u64 = self
+                .infos
+                .iter()
+                .map(|b| b.execs * u64::from(b.classes[c as usize]))
+                .sum();
+            (c, self.classes[c as usize] + runs)
+        })
+    }
+
+    /// `n` steps on the thread of `t` in function `sym`.
+    fn count(&mut self, t: &Track, sym: u32, n: u64) {
         self.steps += n;
         if self.profiling {
-            let top = self
-                .stacks
-                .get(&tid)
-                .and_then(|s| s.last())
-                .map(|f| f.node)
-                .unwrap_or(0);
-            *self.counts.entry((top, pc)).or_default() += n;
+            self.add_steps(t.top(), sym, n);
         }
     }
 
-    /// A control instruction `p` executed; control goes to `dest` after its delay slot.
-    fn control(&mut self, p: Pre, dest: u64) {
+    /// A control instruction `p` (in function `psym`) executed; control goes to `dest` after
+    /// its delay slot.
+    fn control(&mut self, t: &mut Track, p: Pre, psym: u32, dest: u64) {
         let linkage = p.insn.and_then(|i| i.linkage(p.pc, dest));
         if linkage == Some(Linkage::Call) {
             let sym = self.syms.index(&self.meta, dest);
@@ -198,86 +357,228 @@ impl Watcher {
                 // re-entry (recursion, Go's scheduler loop re-entered from a goroutine through
                 // gogo/mcall, which never return): fold the stack back to the earlier frame, so
                 // stacks stay bounded and flame graphs readable
-                let nodes = &self.nodes;
-                if let Some(stack) = self.stacks.get_mut(&p.tid) {
-                    if let Some(k) = stack.iter().rposition(|f| nodes[f.node as usize].1 == sym) {
-                        stack.truncate(k);
+                if t.on_stack.get(&sym).is_some_and(|&c| c > 0) {
+                    if let Some(k) = t.stack.iter().rposition(|f| f.sym == sym) {
+                        t.truncate(k);
                     }
                 }
             }
-            let top = self
-                .stacks
-                .get(&p.tid)
-                .and_then(|s| s.last())
-                .map(|f| f.node)
-                .unwrap_or(0);
-            let node = self.child(top, sym);
-            self.stacks.entry(p.tid).or_default().push(Frame {
+            let node = self.child(t.top(), sym);
+            t.push(Frame {
                 target: dest,
                 caller: p.pc,
+                caller_sym: psym,
+                sym,
                 node,
             });
         } else if linkage == Some(Linkage::Return) {
-            self.ret(p.tid, dest);
+            self.ret(t, dest);
         }
     }
 
-    /// Class counts and control instruction of the `n` instructions from `pc` (cached).
-    fn block_info(&mut self, state: &State, tid: u64, pc: u64, n: u64) -> BlockInfo {
-        if let Some(b) = self.blocks.get(&(pc, n)) {
-            return b.clone();
+    /// As [`Watcher::control`] for the control instruction `c` of run `b`, through the run's
+    /// memo of what it did last time (a call site mostly calls the same function from the same
+    /// stack, a return site mostly returns into the same function).
+    fn run_control(&mut self, t: &mut Track, b: usize, c: Ctrl, cpc: u64, dest: u64) {
+        match c.insn.linkage(cpc, dest) {
+            Some(Linkage::Call) => {
+                let top = t.top();
+                let info = &self.infos[b];
+                let (sym, mut child) = if info.memo_dest == dest && info.memo_parent == top {
+                    (info.memo_sym, Some(info.memo_child))
+                } else {
+                    (self.syms.index(&self.meta, dest), None)
+                };
+                if self.profiling && t.on_stack.get(&sym).is_some_and(|&c| c > 0) {
+                    // re-entry: see `control`
+                    if let Some(k) = t.stack.iter().rposition(|f| f.sym == sym) {
+                        t.truncate(k);
+                        child = None;
+                    }
+                }
+                let node = match child {
+                    Some(n) => n,
+                    None => {
+                        let parent = t.top();
+                        let node = self.child(parent, sym);
+                        if parent == top {
+                            let info = &mut self.infos[b];
+                            info.memo_dest = dest;
+                            info.memo_parent = top;
+                            info.memo_sym = sym;
+                            info.memo_child = node;
+                        }
+                        node
+                    }
+                };
+                t.push(Frame {
+                    target: dest,
+                    caller: cpc,
+                    caller_sym: c.sym,
+                    sym,
+                    node,
+                });
+            }
+            Some(Linkage::Return) => {
+                let info = &mut self.infos[b];
+                let fn_here = if info.memo_dest == dest {
+                    info.memo_sym
+                } else {
+                    let s = self.syms.index(&self.meta, dest);
+                    let info = &mut self.infos[b];
+                    info.memo_dest = dest;
+                    info.memo_sym = s;
+                    s
+                };
+                self.ret_into(t, fn_here);
+            }
+            None => {}
         }
-        let mut classes: FxHashMap<Class, u64> = FxHashMap::default();
+    }
+
+    /// The slot of run (`pc`, `n`) in the direct-mapped cache in front of `blocks`.
+    #[inline(always)]
+    fn front_slot(pc: u64, n: u64) -> usize {
+        (((pc >> 2) ^ n.wrapping_mul(0x9E37_79B9)) as usize) & (FRONT - 1)
+    }
+
+    /// What the `n` instructions from `pc` hold (decoded once): an index into `infos`.
+    #[inline]
+    fn block_info(&mut self, state: &State, pc: u64, n: u64) -> usize {
+        let slot = Self::front_slot(pc, n);
+        let f = self.front[slot];
+        if f.0 == pc && f.1 >> 32 == n {
+            return f.1 as u32 as usize;
+        }
+        let i = match self.blocks.get(&(pc, n)) {
+            Some(&b) => b,
+            None => self.decode_run(state, pc, n),
+        };
+        if n <= u64::from(u32::MAX) {
+            self.front[slot] = (pc, n << 32 | u64::from(i));
+        }
+        i as usize
+    }
+
+    /// Decodes the `n` instructions from `pc` into a new entry of `infos`.
+    fn decode_run(&mut self, state: &State, pc: u64, n: u64) -> u32 {
+        let mut classes = [0u8; Class::ALL.len()];
+        let mut syms: Vec<(u32, u64)> = Vec::new();
         let mut control = None;
         for k in 0..n {
             let a = pc.wrapping_add(4 * k);
             let insn = decode(state.memory().read_u32(a), self.is64);
-            *classes.entry(insn.class()).or_default() += 1;
+            let c = &mut classes[insn.class() as usize];
+            *c = c.saturating_add(1);
+            let sym = self.syms.index(&self.meta, a);
+            match syms.last_mut() {
+                Some((s, m)) if *s == sym => *m += 1,
+                _ => syms.push((sym, 1)),
+            }
             if insn.is_control() {
-                control = Some((
-                    k,
-                    Pre {
-                        tid,
-                        pc: a,
-                        insn: Some(insn),
-                    },
-                ));
+                control = Some(Ctrl {
+                    insn,
+                    sym,
+                    k: k as u8,
+                });
             }
         }
-        let b = BlockInfo {
-            classes: classes.into_iter().collect(),
-            control,
+        let i = self.infos.len() as u32;
+        let (sym, mixed) = match syms.as_slice() {
+            [(s, _)] => (*s, 0),
+            _ => {
+                self.mixed.push(syms.into_boxed_slice());
+                (MIXED, self.mixed.len() as u32 - 1)
+            }
         };
-        self.blocks.insert((pc, n), b.clone());
-        b
+        self.infos.push(BlockInfo {
+            execs: 0,
+            classes,
+            sym,
+            mixed,
+            control,
+            memo_dest: u64::MAX,
+            memo_parent: 0,
+            memo_sym: UNKNOWN,
+            memo_child: 0,
+        });
+        self.blocks.insert((pc, n), i);
+        i
     }
 
-    /// A return to `to` on thread `tid`.
-    fn ret(&mut self, tid: u64, to: u64) {
-        let Some(stack) = self.stacks.get(&tid) else {
+    /// `n` instructions ran straight from `pc` on the thread of `t`; control then went to
+    /// `after` (where the thread continued).
+    fn straight(&mut self, state: &State, t: &mut Track, pc: u64, n: u64, after: u64) {
+        if n == 0 {
             return;
-        };
-        let Some(top) = stack.last().copied() else {
-            return;
-        };
+        }
+        if let Some(c) = t.pending.take() {
+            // the run starts in the delay slot of a control instruction: the slot belongs to
+            // the caller, then control goes where the slot leads
+            let insn = (pc & 3 == 0).then(|| decode(state.memory().read_u32(pc), self.is64));
+            let slot = Pre {
+                tid: c.tid,
+                pc,
+                insn,
+            };
+            let dest = if n > 1 { pc.wrapping_add(4) } else { after };
+            t.pending = Some(c);
+            self.one_step(t, slot, dest);
+            return self.straight(state, t, pc.wrapping_add(4), n - 1, after);
+        }
+        let b = self.block_info(state, pc, n);
+        let info = &mut self.infos[b];
+        info.execs += 1;
+        let (sym, control) = (info.sym, info.control);
+        self.steps += n;
+        if self.profiling {
+            let top = t.top();
+            if sym != MIXED {
+                self.add_steps(top, sym, n);
+            } else {
+                let m = self.infos[b].mixed as usize;
+                for i in 0..self.mixed[m].len() {
+                    let (s, k) = self.mixed[m][i];
+                    self.add_steps(top, s, k);
+                }
+            }
+        }
+        if let Some(c) = control {
+            let cpc = pc.wrapping_add(4 * u64::from(c.k));
+            if u64::from(c.k) + 1 < n {
+                // the delay slot ran: control is at the destination
+                self.run_control(t, b, c, cpc, after);
+            } else {
+                t.pending = Some(Pre {
+                    tid: 0,
+                    pc: cpc,
+                    insn: Some(c.insn),
+                });
+            }
+        }
+    }
+
+    /// A return to `to` on the thread of `t`.
+    fn ret(&mut self, t: &mut Track, to: u64) {
         let fn_here = self.syms.index(&self.meta, to);
-        let caller_fn = self.syms.index(&self.meta, top.caller);
-        let stack = self.stacks.get_mut(&tid).expect("present");
-        if fn_here == caller_fn || fn_here == UNKNOWN {
-            stack.pop();
+        self.ret_into(t, fn_here);
+    }
+
+    /// A return into function `fn_here` on the thread of `t`.
+    fn ret_into(&mut self, t: &mut Track, fn_here: u32) {
+        let Some(top) = t.stack.last().copied() else {
+            return;
+        };
+        if fn_here == top.caller_sym || fn_here == UNKNOWN {
+            t.pop();
             return;
         }
         // returned somewhere else: snap back to the innermost frame called from that function
-        let mut k = stack.len();
-        while k > 0 {
-            let f = stack[k - 1];
-            if self.syms.index(&self.meta, f.caller) == fn_here {
-                stack.truncate(k - 1);
-                return;
-            }
-            k -= 1;
+        if let Some(k) = t.stack.iter().rposition(|f| f.caller_sym == fn_here) {
+            t.truncate(k);
+            return;
         }
-        stack.pop();
+        t.pop();
     }
 
     /// Go Cannon's traceback format: the current thread's frames, innermost first.
@@ -287,7 +588,11 @@ impl Watcher {
             State::St(_) => 0,
         };
         let mut out = format!("traceback at pc={:x}. step={}\n", state.pc(), state.step());
-        let frames = self.stacks.get(&tid).cloned().unwrap_or_default();
+        let frames = self
+            .threads
+            .get(&tid)
+            .map(|t| t.stack.clone())
+            .unwrap_or_default();
         for (idx, f) in frames.iter().rev().enumerate() {
             let s = self.syms.index(&self.meta, f.target);
             let _ = writeln!(
@@ -301,13 +606,24 @@ impl Watcher {
         out
     }
 
+    /// Step counts by (stack node, symbol).
+    fn counts(&self) -> Vec<((u32, u32), u64)> {
+        let own = self
+            .node_steps
+            .iter()
+            .enumerate()
+            .filter(|&(_, &n)| n > 0)
+            .map(|(k, &n)| ((k as u32, self.nodes[k].1), n));
+        let other = self.other_steps.iter().map(|(&k, &n)| (k, n));
+        own.chain(other).collect()
+    }
+
     /// Folded stacks (`root;...;leaf count` per line, inferno-flamegraph's input), each step
     /// counted once: the frames of its call stack, then the function its PC is in when that
     /// differs from the innermost frame's.
     pub fn folded(&mut self) -> String {
         let mut lines: FxHashMap<String, u64> = FxHashMap::default();
-        let counts: Vec<((u32, u64), u64)> = self.counts.iter().map(|(k, v)| (*k, *v)).collect();
-        for ((node, pc), n) in counts {
+        for ((node, s), n) in self.counts() {
             let mut frames: Vec<u32> = Vec::new();
             let mut k = node;
             while k != 0 {
@@ -317,15 +633,10 @@ impl Watcher {
             }
             frames.reverse();
             let mut names: Vec<&str> = frames.iter().map(|&s| sym_name(&self.meta, s)).collect();
-            let leaf;
-            if pc == u64::MAX {
+            if s == SCHEDULER {
                 names.push("[scheduler]");
-            } else {
-                let s = self.syms.index(&self.meta, pc);
-                if frames.last() != Some(&s) {
-                    leaf = s;
-                    names.push(sym_name(&self.meta, leaf));
-                }
+            } else if frames.last() != Some(&s) {
+                names.push(sym_name(&self.meta, s));
             }
             *lines.entry(names.join(";")).or_default() += n;
         }
@@ -342,12 +653,11 @@ impl Watcher {
     pub fn by_symbol(&mut self) -> Vec<(String, u64)> {
         let mut m: FxHashMap<u32, u64> = FxHashMap::default();
         let mut sched = 0;
-        let counts: Vec<((u32, u64), u64)> = self.counts.iter().map(|(k, v)| (*k, *v)).collect();
-        for ((_, pc), n) in counts {
-            if pc == u64::MAX {
+        for ((_, s), n) in self.counts() {
+            if s == SCHEDULER {
                 sched += n;
             } else {
-                *m.entry(self.syms.index(&self.meta, pc)).or_default() += n;
+                *m.entry(s).or_default() += n;
             }
         }
         let mut v: Vec<(String, u64)> = m
@@ -363,15 +673,17 @@ impl Watcher {
 }
 
 /// The watcher observes the shared run loop unit by unit: a scheduler step or a step that starts
-/// in a delay slot is one step; anything else is a whole basic block run by the interpreter and
-/// accounted for together.
+/// in a delay slot is one step; anything else is a whole basic block (or, with a back end that
+/// traces, a stretch of them) accounted for together.
 impl Observer for Watcher {
     fn before(&mut self, state: &State) -> Unit {
         let pre = self.pre(state);
         // a delay slot: of a taken branch (NextPC elsewhere) or of any branch whose slot has
         // not run yet (an untaken branch leaves NextPC at PC + 4)
         let in_slot = pre.is_some_and(|p| {
-            self.pending.contains_key(&p.tid)
+            self.threads
+                .get(&p.tid)
+                .is_some_and(|t| t.pending.is_some())
                 || state
                     .thread_cpu(p.tid)
                     .is_some_and(|c| c.in_delay_slot(self.is64))
@@ -396,20 +708,26 @@ impl Observer for Watcher {
             (Some(p), Unit::Block) => p,
             _ => return self.after_step(pre, state),
         };
-        let b = self.block_info(state, p.tid, p.pc, n);
-        for (c, k) in &b.classes {
-            *self.classes.entry(*c).or_default() += k;
-        }
-        self.count(p.tid, p.pc, n);
-        if let (Some((k, mut ctrl)), Some(cpu)) = (b.control, state.thread_cpu(p.tid)) {
-            ctrl.tid = p.tid; // the cached block may have been seen on another thread
-            if k + 1 < n {
-                // the delay slot ran: control is at the destination
-                self.control(ctrl, cpu.pc);
-            } else {
-                self.pending.insert(p.tid, ctrl);
+        let after = state.thread_cpu(p.tid).map_or(0, |c| c.pc);
+        self.with_track(p.tid, |w, t| w.straight(state, t, p.pc, n, after));
+    }
+
+    fn traced(&mut self, state: &State, trace: &Trace) {
+        let Some((pre, _)) = self.current.take() else {
+            return;
+        };
+        let (Some(p), false) = (pre, trace.entries.is_empty()) else {
+            return;
+        };
+        // every run but the last continues where the next one starts
+        let end = state.thread_cpu(p.tid).map_or(0, |c| c.pc);
+        let entries = &trace.entries;
+        self.with_track(p.tid, |w, t| {
+            for (i, e) in entries.iter().enumerate() {
+                let after = entries.get(i + 1).map_or(end, |x| x.pc);
+                w.straight(state, t, e.pc, e.steps, after);
             }
-        }
+        });
     }
 }
 
@@ -438,10 +756,7 @@ impl ProfileSummary {
     pub fn of(w: &mut Watcher) -> Self {
         ProfileSummary {
             total_steps: w.steps,
-            classes: Class::ALL
-                .iter()
-                .map(|c| (c.name(), w.classes.get(c).copied().unwrap_or(0)))
-                .collect(),
+            classes: w.classes().map(|(c, n)| (c.name(), n)).collect(),
             symbols: w
                 .by_symbol()
                 .into_iter()

@@ -35,7 +35,7 @@ fn ir<A: Arch>(code: &[u32], more: &[(u64, &[u32])]) -> String {
     }
     let blocks = region::region::<A>(mem, AT, |_| false);
     assert!(!blocks.is_empty());
-    let mut c = Compiler::new(true).expect("a Cranelift host");
+    let mut c = Compiler::new(true, false).expect("a Cranelift host");
     let text = c.ir::<A>(&blocks);
     assert!(
         c.translate::<A>(&blocks).is_some(),

@@ -21,7 +21,14 @@ fn meta_of(elf: &str) -> interp::elf::Metadata {
 
 #[test]
 fn block_accounting_equals_step_by_step() {
-    for (elf, pre) in [("go64-hello", None), ("go64-claim", Some("claim-good"))] {
+    // (the asm fixtures' symbols are labels without sizes: blocks there run through several
+    // "functions", and each step counts in the one its own PC is in)
+    for (elf, pre) in [
+        ("go64-hello", None),
+        ("go64-claim", Some("claim-good")),
+        ("asm64-branches", None),
+        ("asm64-alu", None),
+    ] {
         let stop = if pre.is_some() { 3_000_000 } else { u64::MAX };
         let meta = meta_of(elf);
         let mut a = fixture_vm(elf, "multithreaded64-5", pre);
@@ -54,14 +61,95 @@ fn block_accounting_equals_step_by_step() {
                 "{elf}: folded stacks differ\nblocks only: {only_a:#?}\nsteps only: {only_b:#?}"
             );
         }
-        let mut ca: Vec<_> = wa.classes.iter().map(|(c, n)| (c.name(), *n)).collect();
-        let mut cb: Vec<_> = wb.classes.iter().map(|(c, n)| (c.name(), *n)).collect();
-        ca.sort();
-        cb.sort();
+        let ca: Vec<_> = wa.classes().collect();
+        let cb: Vec<_> = wb.classes().collect();
         assert_eq!(ca, cb, "{elf}: classes");
         let t = wa.traceback(&a.state);
         let tb = wb.traceback(&b.state);
         assert_eq!(t, tb);
+    }
+}
+
+/// Runs `vm` to `stop` (or its exit) through `e`, in stretches ending at pseudo-random steps
+/// (inside blocks, between a branch and its delay slot, at quantum edges).
+fn run_in_cuts(e: &mut Engine, vm: &mut interp::Vm, stop: u64, seed: u64) {
+    let mut x = seed;
+    while !vm.state.exited() && vm.state.step() < stop {
+        x = interp::vm::splitmix64(x);
+        let next = (vm.state.step() + 1 + x % 200_000).min(stop);
+        e.run_until(vm, next).unwrap();
+    }
+}
+
+/// Profiles and tracebacks at compiled speed: a JIT built to trace reports every block it runs
+/// (compiled or interpreted), and what the watcher makes of that equals, exactly, what it makes
+/// of the interpreter running the same steps: folded stacks, classes, step count and the
+/// traceback, at every cut, whatever got compiled when (every block on first sight, the default
+/// threshold, background compilation with delayed translations).
+#[test]
+fn jit_profile_equals_interpreter_profile() {
+    use engine::jit::{CompileMode, Jit, JitOptions};
+    use std::time::Duration;
+    let cases = [
+        ("go64-hello", None, u64::MAX),
+        ("go64-claim", Some("claim-good"), u64::MAX),
+        ("go64-derive", Some("derive-10"), 6_000_000),
+    ];
+    let modes = [
+        ("sync, threshold 1", CompileMode::Sync, 1),
+        ("sync, threshold 64", CompileMode::Sync, 64),
+        (
+            "background, delayed",
+            CompileMode::Background(Duration::from_millis(2)),
+            16,
+        ),
+    ];
+    for (elf, pre, stop) in cases {
+        let meta = meta_of(elf);
+        let mut a = fixture_vm(elf, "multithreaded64-5", pre);
+        let mut ea = Engine::interp();
+        ea.observe(Watcher::new(meta.clone(), true, true));
+        run_in_cuts(&mut ea, &mut a, stop, 11);
+        let wa = ea.observer_mut().unwrap();
+        let (fa, ta) = (wa.folded(), wa.traceback(&a.state));
+        let ca: Vec<_> = wa.classes().collect();
+        assert_eq!(wa.steps, a.state.step(), "{elf}: every step counted");
+        for (what, mode, threshold) in modes {
+            let mut b = fixture_vm(elf, "multithreaded64-5", pre);
+            let opts = JitOptions {
+                verify: true,
+                mode,
+                trace: true,
+            };
+            let mut jit = Jit::with_options(true, opts).expect("JIT on this host");
+            jit.threshold = threshold;
+            let mut eb = Engine::with_jit(jit);
+            eb.observe(Watcher::new(meta.clone(), true, true));
+            run_in_cuts(&mut eb, &mut b, stop, 11);
+            assert_eq!(a.state.hash(), b.state.hash(), "{elf} ({what}): same run");
+            // (delayed background translations may arrive after a short guest has ended)
+            assert!(
+                eb.jit().unwrap().stats.jit_steps > 0 || mode != CompileMode::Sync,
+                "{elf} ({what}): compiled code ran"
+            );
+            let wb = eb.observer_mut().unwrap();
+            assert_eq!(
+                wb.steps,
+                b.state.step(),
+                "{elf} ({what}): every step counted"
+            );
+            let fb = wb.folded();
+            if fa != fb {
+                let la: std::collections::BTreeSet<&str> = fa.lines().collect();
+                let lb: std::collections::BTreeSet<&str> = fb.lines().collect();
+                let only_a: Vec<_> = la.difference(&lb).take(5).collect();
+                let only_b: Vec<_> = lb.difference(&la).take(5).collect();
+                panic!("{elf} ({what}): folded stacks differ\ninterp only: {only_a:#?}\njit only: {only_b:#?}");
+            }
+            let cb: Vec<_> = wb.classes().collect();
+            assert_eq!(ca, cb, "{elf} ({what}): classes");
+            assert_eq!(ta, wb.traceback(&b.state), "{elf} ({what}): traceback");
+        }
     }
 }
 
@@ -197,4 +285,106 @@ fn debug_prints_a_traceback_on_a_fault() {
     assert!(frames
         .iter()
         .all(|f| f.contains(" in ") && f.contains("caller=")));
+}
+
+/// A traced JIT's blocks that leave from inside (a store into a page holding compiled code,
+/// an instruction that faults) record only the steps that ran: a guest that calls a function
+/// in a loop, stores into its own code page every round and ends on a division by zero gives the
+/// same profile and traceback whether the interpreter or compiled code ran it. (Without the
+/// dispatcher's correction the faulting block counts steps that never ran.)
+#[test]
+fn jit_profile_exact_across_side_exits() {
+    use engine::jit::{CompileMode, Jit, JitOptions};
+    use interp::asm;
+    use interp::elf::{Metadata, Symbol};
+    let base: u64 = 0x1_0000;
+    let f = base + 4 * 16;
+    let mut words = vec![asm::NOP; 20];
+    words[..10].copy_from_slice(&[
+        asm::lui(20, 1),       // $20 = base
+        asm::addiu(2, 0, 300), // counter
+        asm::addiu(3, 3, 1),   // loop:
+        asm::sw(3, 0x100, 20), // into this code page (a word never run)
+        asm::jal(f),           // call f
+        asm::NOP,              //
+        asm::addiu(2, 2, -1),  //
+        asm::bne(2, 0, -6),    // back to loop
+        asm::NOP,              //
+        asm::addiu(7, 7, 1),   //
+    ]);
+    words[10] = asm::addiu(7, 7, 1);
+    words[11] = asm::div(7, 6); // by zero: faults inside the block
+    words[16] = asm::addiu(5, 5, 1); // f:
+    words[17] = asm::jr(31);
+    let bytes = elf(true, base, &[Seg::load(base, code(&words))]);
+    let meta = Metadata {
+        symbols: vec![
+            Symbol {
+                name: "main".into(),
+                start: base,
+                size: 64,
+            },
+            Symbol {
+                name: "f".into(),
+                start: f,
+                size: 16,
+            },
+        ],
+    };
+    let vm = || {
+        let p = interp::elf::load_elf(&bytes, interp::VmVersion::MultiThreaded64V5).unwrap();
+        interp::Vm::new(p.state, interp::oracle::Oracle::none(), interp::Io::sink())
+    };
+    let run = |e: &mut Engine, v: &mut interp::Vm| {
+        let mut x = 5u64;
+        loop {
+            x = interp::vm::splitmix64(x);
+            let next = v.state.step() + 1 + x % 700;
+            if e.run_until(v, next).is_err() {
+                return;
+            }
+            assert!(v.state.step() < 100_000, "the guest faults");
+        }
+    };
+    let mut a = vm();
+    let mut ea = Engine::interp();
+    ea.observe(Watcher::new(meta.clone(), true, true));
+    run(&mut ea, &mut a);
+    let wa = ea.observer_mut().unwrap();
+    let (fa, ta) = (wa.folded(), wa.traceback(&a.state));
+    assert!(fa.contains("f 900"), "{fa}");
+    // (every round writes the code page, which drops its decoded blocks and their reach
+    // counts: only a threshold of 1 gets them compiled)
+    let threshold = 1;
+    {
+        let mut b = vm();
+        let opts = JitOptions {
+            verify: true,
+            mode: CompileMode::Sync,
+            trace: true,
+        };
+        let mut jit = Jit::with_options(true, opts).unwrap();
+        jit.threshold = threshold;
+        let mut eb = Engine::with_jit(jit);
+        eb.observe(Watcher::new(meta.clone(), true, true));
+        run(&mut eb, &mut b);
+        let s = eb.jit().unwrap().stats.clone();
+        assert!(s.jit_steps > 0 && s.invalidations > 0, "{s:?}");
+        // untraced, unobserved: the same state
+        let mut c = vm();
+        let mut jc = Jit::with_mode(true, true, CompileMode::Sync).unwrap();
+        jc.threshold = threshold;
+        let mut ec = Engine::with_jit(jc);
+        run(&mut ec, &mut c);
+        assert_eq!(
+            a.state.hash(),
+            c.state.hash(),
+            "untraced threshold {threshold}"
+        );
+        assert_eq!(a.state.hash(), b.state.hash(), "threshold {threshold}");
+        let wb = eb.observer_mut().unwrap();
+        assert_eq!(wb.steps, b.state.step(), "threshold {threshold}");
+        assert_eq!(fa, wb.folded(), "threshold {threshold}");
+        assert_eq!(ta, wb.traceback(&b.state), "threshold {threshold}");
+    }
 }

@@ -64,8 +64,9 @@ impl std::fmt::Debug for Background {
 
 impl Background {
     /// Starts the thread with its own [`Compiler`]; `delay` is added before every translation
-    /// (to test that results do not depend on when translations arrive).
-    pub fn spawn(is64: bool, verify: bool, delay: Duration) -> Result<Self, String> {
+    /// (to test that results do not depend on when translations arrive); `trace` as in
+    /// [`Compiler::new`].
+    pub fn spawn(is64: bool, verify: bool, delay: Duration, trace: bool) -> Result<Self, String> {
         let (tx, requests) = mpsc::channel::<Request>();
         let (done_tx, rx) = mpsc::channel::<Done>();
         let (init_tx, init_rx) =
@@ -75,7 +76,7 @@ impl Background {
         let handle = std::thread::Builder::new()
             .name("cannonball-jit".into())
             .spawn(move || {
-                let mut c = match Compiler::new(verify) {
+                let mut c = match Compiler::new(verify, trace) {
                     Ok(c) => {
                         let _ = init_tx.send(Ok((c.trampoline, c.wrappers, c.settings.clone())));
                         c

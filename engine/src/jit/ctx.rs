@@ -54,6 +54,10 @@ pub struct JitCtx {
     /// What the last helper returned (helpers are called with Cranelift's `preserve_all`
     /// convention, which has no return values; see [`super::helpers`]).
     pub helper_ret: u64,
+    /// Where a region built to trace ([`super::translate::Compiler::new`]) records the next
+    /// block it runs (an [`interp::vm::Traced`]); the dispatcher reserves room for as many
+    /// entries as the budget has steps.
+    pub trace: *mut interp::vm::Traced,
 }
 
 /// Entries of the dispatch table, direct-mapped by `(pc >> 2) % DISPATCH_SIZE`.
@@ -110,6 +114,14 @@ pub const DISPATCH: usize = offset_of!(JitCtx, dispatch);
 /// Offset of the helper table.
 pub const HELPERS: usize = offset_of!(JitCtx, helpers);
 pub const HELPER_RET: usize = offset_of!(JitCtx, helper_ret);
+/// Offset of the trace pointer.
+pub const TRACE: usize = offset_of!(JitCtx, trace);
+/// Size of one trace entry, and the offsets of its fields.
+pub const TRACED_SIZE: usize = std::mem::size_of::<interp::vm::Traced>();
+/// Offset of a trace entry's PC.
+pub const TRACED_PC: usize = offset_of!(interp::vm::Traced, pc);
+/// Offset of a trace entry's step count.
+pub const TRACED_STEPS: usize = offset_of!(interp::vm::Traced, steps);
 /// Offset of the instruction-cache miss counter in the VM's statistics.
 pub const STATS_ICACHE_MISSES: usize = offset_of!(interp::vm::Stats, icache_misses);
 /// Offset of the highest missed PC in the VM's statistics.
@@ -145,7 +157,9 @@ mod tests {
         );
         assert_eq!(LL_PTR, 336);
         assert_eq!((DISPATCH, HELPERS, HELPER_RET), (352, 360, 384));
-        assert_eq!(std::mem::size_of::<JitCtx>(), 392);
+        assert_eq!(TRACE, 392);
+        assert_eq!(std::mem::size_of::<JitCtx>(), 400);
+        assert_eq!((TRACED_SIZE, TRACED_PC, TRACED_STEPS), (16, 0, 8));
         assert_eq!((DISPATCH_FUNC, DISPATCH_ENTRY), (8, 16));
         // the reservation's address field, read by compiled stores
         assert_eq!(offset_of!(interp::state::Reservation, addr), 8);

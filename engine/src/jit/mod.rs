@@ -29,6 +29,13 @@
 //!   Every region checks the budget on entry, so stops stay exact; dropping a translation
 //!   empties the table, so a chain never enters stale code.
 //!
+//! * Observed runs (`--profile`, `--debug`): a JIT built with [`JitOptions::trace`] compiles
+//!   code whose every block appends its start and length to a trace in the context
+//!   ([`ctx::JitCtx::trace`]), and its interpreted stretches record theirs too
+//!   ([`Vm::run_hot_into`]), so the run loop hands the observer what ran a stretch at a time
+//!   ([`Backend::run_traced`]). A block left from inside (a side exit) is cut to the steps that
+//!   ran when the dispatcher takes the trace back. Traced code is cached apart.
+//!
 //! Files by role: this one is the dispatcher (lookup, install, invalidation, running compiled
 //! code); [`region`] selects what is compiled together, [`translate`] turns a region into a
 //! function ([`lower`] lowers the semantics, [`helpers`] are the host functions compiled code
@@ -49,7 +56,7 @@ use interp::decode::Insn;
 use interp::memory::Memory;
 use interp::state::{can_start_block, Reservation};
 use interp::vm::blocks::BlockCache;
-use interp::vm::{drive, Backend, Leave, Stats};
+use interp::vm::{drive, Backend, Leave, Stats, Trace, Traced};
 use interp::{Result, Vm};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::time::{Duration, Instant};
@@ -142,6 +149,30 @@ impl CompileMode {
     }
 }
 
+/// How a [`Jit`] is built.
+#[derive(Debug, Clone, Copy)]
+pub struct JitOptions {
+    /// Run Cranelift's IR verifier on every region.
+    pub verify: bool,
+    /// Where translation happens.
+    pub mode: CompileMode,
+    /// Compiled code records every block it runs, so an observer (profiles, tracebacks) can
+    /// watch a run at compiled speed ([`Backend::run_traced`]). Such code is slightly slower
+    /// and is cached apart from untraced code.
+    pub trace: bool,
+}
+
+impl JitOptions {
+    /// The options `CANNONBALL_JIT_VERIFY` and `CANNONBALL_JIT_COMPILE` say, with `trace`.
+    pub fn from_env(trace: bool) -> Self {
+        JitOptions {
+            verify: std::env::var_os("CANNONBALL_JIT_VERIFY").is_some(),
+            mode: CompileMode::from_env(),
+            trace,
+        }
+    }
+}
+
 enum Translator {
     Sync(Box<Compiler>),
     Background(Background),
@@ -189,6 +220,8 @@ pub struct Jit {
     /// The threshold's divisor while the compile thread is idle: [`IDLE_DIVISOR`], or
     /// `CANNONBALL_JIT_IDLE_DIVISOR` (1 turns the lower idle threshold off).
     idle_divisor: u32,
+    /// Compiled code records the blocks it runs ([`Backend::run_traced`]).
+    traced: bool,
     /// Work counters.
     pub stats: JitStats,
 }
@@ -205,6 +238,26 @@ impl Backend for Jit {
     /// Alternates between compiled code and the interpreter's pre-decoded blocks, which stop at
     /// every entry that has a translation (marked in [`Vm::code`]) or has just become hot.
     fn run(&mut self, vm: &mut Vm, budget: u64) -> Result<Leave> {
+        self.run_stretch(vm, budget, None)
+    }
+
+    /// Traces when the JIT was built to ([`JitOptions::trace`]): compiled blocks record
+    /// themselves, the interpreter's blocks are recorded as they run.
+    fn run_traced(&mut self, vm: &mut Vm, budget: u64, trace: &mut Trace) -> Option<Result<Leave>> {
+        self.traced
+            .then(|| self.run_stretch(vm, budget, Some(trace)))
+    }
+}
+
+impl Jit {
+    /// Runs up to `budget` steps of straight code (see [`Backend::run`]), recording them in
+    /// `trace` if given.
+    fn run_stretch(
+        &mut self,
+        vm: &mut Vm,
+        budget: u64,
+        mut trace: Option<&mut Trace>,
+    ) -> Result<Leave> {
         vm.code.keep_written();
         if !self.cache_loaded {
             self.load_cache(vm);
@@ -217,7 +270,7 @@ impl Backend for Jit {
             if left == 0 {
                 return Ok(Leave::Budget);
             }
-            if let Some(l) = self.run_compiled(vm, left) {
+            if let Some(l) = self.run_compiled(vm, left, trace.as_deref_mut()) {
                 return Ok(l);
             }
             let left = end - vm.state.step();
@@ -225,7 +278,11 @@ impl Backend for Jit {
                 return Ok(Leave::Budget);
             }
             let before = vm.state.step();
-            let leave = vm.run_hot(left, self.effective_threshold());
+            let threshold = self.effective_threshold();
+            let leave = match trace.as_deref_mut() {
+                Some(t) => vm.run_hot_into(left, threshold, t),
+                None => vm.run_hot(left, threshold),
+            };
             self.stats.interp_steps += vm.state.step() - before;
             match leave? {
                 Leave::Hot => self.hot(vm),
@@ -233,9 +290,7 @@ impl Backend for Jit {
             }
         }
     }
-}
 
-impl Jit {
     /// The reach count that makes a block hot now: [`Jit::threshold`], divided by
     /// [`IDLE_DIVISOR`] while the compile thread is idle.
     fn effective_threshold(&self) -> u32 {
@@ -252,11 +307,7 @@ impl Jit {
     /// ([`CompileMode::from_env`]). Cranelift's IR verifier runs on every block when
     /// `CANNONBALL_JIT_VERIFY` is set in the environment (the tests set it).
     pub fn new(is64: bool) -> std::result::Result<Self, String> {
-        Self::with_mode(
-            is64,
-            std::env::var_os("CANNONBALL_JIT_VERIFY").is_some(),
-            CompileMode::from_env(),
-        )
+        Self::with_options(is64, JitOptions::from_env(false))
     }
 
     /// A JIT compiling synchronously, with or without Cranelift's IR verifier.
@@ -270,10 +321,27 @@ impl Jit {
         verify: bool,
         mode: CompileMode,
     ) -> std::result::Result<Self, String> {
+        Self::with_options(
+            is64,
+            JitOptions {
+                verify,
+                mode,
+                trace: false,
+            },
+        )
+    }
+
+    /// A JIT built as `o` says.
+    pub fn with_options(is64: bool, o: JitOptions) -> std::result::Result<Self, String> {
+        let JitOptions {
+            verify,
+            mode,
+            trace,
+        } = o;
         let translator = match mode {
-            CompileMode::Sync => Translator::Sync(Box::new(Compiler::new(verify)?)),
+            CompileMode::Sync => Translator::Sync(Box::new(Compiler::new(verify, trace)?)),
             CompileMode::Background(delay) => {
-                Translator::Background(Background::spawn(is64, verify, delay)?)
+                Translator::Background(Background::spawn(is64, verify, delay, trace)?)
             }
         };
         let (trampoline, wrappers) = match &translator {
@@ -318,6 +386,7 @@ impl Jit {
                 .and_then(|v| v.parse().ok())
                 .filter(|&d| d >= 1)
                 .unwrap_or(IDLE_DIVISOR),
+            traced: trace,
             stats: JitStats::default(),
         })
     }
@@ -603,8 +672,14 @@ impl Jit {
     }
 
     /// Runs compiled blocks on the current thread for up to `budget` steps; `None` when it
-    /// reaches code without a translation (or a delay slot), for the interpreter.
-    fn run_compiled(&mut self, vm: &mut Vm, budget: u64) -> Option<Leave> {
+    /// reaches code without a translation (or a delay slot), for the interpreter. With `trace`
+    /// (only for a JIT built to trace), the blocks run are appended to it.
+    fn run_compiled(
+        &mut self,
+        vm: &mut Vm,
+        budget: u64,
+        mut trace: Option<&mut Trace>,
+    ) -> Option<Leave> {
         let Vm {
             state, stats, code, ..
         } = vm;
@@ -637,6 +712,7 @@ impl Jit {
             dispatch: self.dispatch.as_ptr(),
             helpers: self.wrappers.ptrs(),
             helper_ret: 0,
+            trace: std::ptr::null_mut(),
         };
         let mut next = Some(first);
         let leave = loop {
@@ -658,11 +734,22 @@ impl Jit {
                 }
             };
             let before = ctx.budget;
+            if let Some(t) = trace.as_deref_mut() {
+                // room for every block the call may start: each one that completes uses at
+                // least one step of the budget, and one more may leave from inside
+                t.entries.reserve(before as usize + 1);
+                // SAFETY: within the allocation (just reserved).
+                ctx.trace = unsafe { t.entries.as_mut_ptr().add(t.entries.len()) };
+            }
             // SAFETY: `f` is a finalized region compiled for this context layout; `ctx` and
             // every pointer in it (the dispatch table included, which holds only live regions
-            // and is not changed during the call) are valid for the call.
+            // and is not changed during the call; the trace, with room as above) are valid for
+            // the call.
             let exit = unsafe { (self.trampoline)(&mut ctx, f.0) };
             self.stats.jit_steps += before - ctx.budget;
+            if let Some(t) = trace.as_deref_mut() {
+                self.take_trace(t, ctx.trace, before - ctx.budget);
+            }
             match exit {
                 ctx::EXIT_CONTINUE => {}
                 // (a region may have used up the budget in a loop before leaving)
@@ -685,6 +772,32 @@ impl Jit {
         cpu.next_pc = ctx.next_pc;
         state.advance(done);
         leave
+    }
+
+    /// Adopts the entries compiled code wrote into `t`'s spare room (up to `end`) in a call that
+    /// ran `steps` steps: a block left from inside (a side exit) recorded its whole length, so
+    /// the last entry is cut to the steps that ran.
+    fn take_trace(&self, t: &mut Trace, end: *mut Traced, steps: u64) {
+        assert!(self.traced, "a trace from a JIT not built to trace");
+        let start = t.entries.len();
+        // SAFETY: compiled code wrote whole entries from `as_mut_ptr() + len` up to `end`,
+        // within the room reserved before the call (checked below).
+        let added = unsafe { end.offset_from(t.entries.as_ptr().add(start)) };
+        let added = usize::try_from(added).expect("trace pointer moved backwards");
+        assert!(
+            start + added <= t.entries.capacity(),
+            "trace overran its room"
+        );
+        // SAFETY: the first `start + added` entries are initialized (see above).
+        unsafe { t.entries.set_len(start + added) };
+        let recorded: u64 = t.entries[start..].iter().map(|e| e.steps).sum();
+        if recorded > steps {
+            let last = t.entries.last_mut().expect("entries recorded");
+            last.steps -= recorded - steps;
+            if last.steps == 0 {
+                t.entries.pop();
+            }
+        }
     }
 
     /// The compiled region at `pc`, through the dispatch cache.

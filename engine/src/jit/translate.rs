@@ -33,6 +33,8 @@ pub struct Compiler {
     /// Regions continue into the next region directly (`CANNONBALL_JIT_CHAIN=0` turns it off,
     /// so every region returns to the dispatcher).
     chain: bool,
+    /// Every block records itself in the context's trace ([`ctx::JitCtx::trace`]) when it runs.
+    trace: bool,
     /// Everything about this compiler that decides the machine code it emits (see
     /// [`super::cache::key`]).
     pub settings: String,
@@ -57,8 +59,10 @@ impl std::fmt::Debug for Compiler {
 }
 
 impl Compiler {
-    /// A compiler for this host, with or without Cranelift's IR verifier.
-    pub fn new(verify: bool) -> Result<Self, String> {
+    /// A compiler for this host, with or without Cranelift's IR verifier; with `trace`, every
+    /// block it compiles records its start and length in the context's trace when it runs (for
+    /// observed runs: profiles and tracebacks).
+    pub fn new(verify: bool, trace: bool) -> Result<Self, String> {
         let mut flags = settings::builder();
         flags
             .set("enable_verifier", if verify { "true" } else { "false" })
@@ -92,7 +96,7 @@ impl Compiler {
         for v in isa.isa_flags() {
             settings.push_str(&format!("\n{v}"));
         }
-        settings.push_str(&format!("\n{}\nchain={chain}", isa.triple()));
+        settings.push_str(&format!("\n{}\nchain={chain}\ntrace={trace}", isa.triple()));
         let jb = JITBuilder::with_isa(isa, default_libcall_names());
         let mut module = JITModule::new(jb);
         let mut cl_ctx = module.make_context();
@@ -107,6 +111,7 @@ impl Compiler {
             trampoline,
             wrappers,
             chain,
+            trace,
             settings,
         })
     }
@@ -201,6 +206,16 @@ impl Compiler {
                     code,
                 ));
                 ops.b.switch_to_block(body);
+                if self.trace {
+                    // record the block: side exits inside it are corrected by the dispatcher
+                    let t = ops.b.ins().load(types::I64, flags, ctxv, ctx::TRACE as i32);
+                    let pcv = ops.b.ins().iconst(types::I64, head_pc as i64);
+                    ops.b.ins().store(flags, pcv, t, ctx::TRACED_PC as i32);
+                    let nv = ops.b.ins().iconst(types::I64, n as i64);
+                    ops.b.ins().store(flags, nv, t, ctx::TRACED_STEPS as i32);
+                    let t = ops.b.ins().iadd_imm_s(t, ctx::TRACED_SIZE as i64);
+                    ops.b.ins().store(flags, t, ctxv, ctx::TRACE as i32);
+                }
 
                 let mut pending: Option<(JV, JV)> = None; // the block's branch (cond, target)
                 let mut terminated = false;
@@ -590,7 +605,7 @@ mod parity {
     }
 
     fn parity<A: Arch>() {
-        let mut jit = Compiler::new(true).unwrap();
+        let mut jit = Compiler::new(true, false).unwrap();
         let edges: Vec<u64> = [
             0u64,
             1,

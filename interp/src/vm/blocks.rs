@@ -17,6 +17,7 @@
 //! Memory is bounded: past [`MAX_CACHED_INSNS`] decoded instructions the cache starts over.
 
 use super::core::{core_loop, exec_core, CoreExit};
+use super::drive::Sink;
 use super::Stats;
 use crate::arch::Arch;
 use crate::decode::{basic_block, Insn};
@@ -247,7 +248,7 @@ impl BlockCache {
 /// [`core_loop`] (the same steps, faults and statistics).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub(crate) fn run_blocks<A: Arch>(
+pub(crate) fn run_blocks<A: Arch, S: Sink>(
     cache: &mut BlockCache,
     cpu: &mut Cpu,
     mem: &mut Memory,
@@ -256,6 +257,7 @@ pub(crate) fn run_blocks<A: Arch>(
     stats: &mut Stats,
     budget: u64,
     hot: u32,
+    sink: &mut S,
 ) -> (u64, BlocksExit) {
     cache.sync(mem);
     let mut n = 0;
@@ -268,6 +270,7 @@ pub(crate) fn run_blocks<A: Arch>(
         if !can_start_block(pc, cpu.next_pc, A::IS_64) {
             // a delay slot (after preemption) or a misaligned PC: one step at a time
             let (k, exit) = core_loop::<A>(cpu, mem, ll.as_deref_mut(), tracker, stats, 1, false);
+            sink.push(pc, k);
             n += k;
             match exit {
                 CoreExit::Budget => continue,
@@ -292,6 +295,7 @@ pub(crate) fn run_blocks<A: Arch>(
         if len == 0 || len > left {
             // nothing straight to decode here, or the budget ends inside the block
             let (k, exit) = core_loop::<A>(cpu, mem, ll.as_deref_mut(), tracker, stats, left, true);
+            sink.push(pc, k);
             n += k;
             match exit {
                 CoreExit::Budget => continue,
@@ -303,8 +307,9 @@ pub(crate) fn run_blocks<A: Arch>(
         let code = &cache.insns[start..start + len as usize];
         let mut done = len;
         for (k, &insn) in code.iter().enumerate() {
-            if let Err(f) = exec_core::<A>(cpu, mem, ll.as_deref_mut(), tracker, stats, insn) {
-                return (n + k as u64, BlocksExit::Core(CoreExit::Fault(f, insn.raw)));
+            if exec_core::<A>(cpu, mem, ll.as_deref_mut(), tracker, stats, insn).is_err() {
+                sink.push(pc, k as u64);
+                return (n + k as u64, BlocksExit::Core(CoreExit::Fault));
             }
             if stores && insn.is_store() && mem.has_watch_hits() {
                 // this store wrote code: the rest of the decoded block may be stale
@@ -312,6 +317,7 @@ pub(crate) fn run_blocks<A: Arch>(
                 break;
             }
         }
+        sink.push(pc, done);
         n += done;
     }
     (n, BlocksExit::Core(CoreExit::Budget))

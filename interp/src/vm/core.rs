@@ -190,8 +190,9 @@ pub(crate) enum CoreExit {
     Budget,
     /// The next instruction is not a core instruction (syscall, LL/SC): the caller steps it.
     Special,
-    /// The instruction at the current PC faulted (not counted).
-    Fault(Fault, u32),
+    /// The instruction at the current PC faults (nothing of it ran, it is not counted): the
+    /// reference step takes it and reports the fault.
+    Fault,
 }
 
 /// Executes up to `budget` core instructions on one thread without leaving the loop: the
@@ -213,15 +214,15 @@ pub(crate) fn core_loop<A: Arch>(
     while n < budget {
         let pc = cpu.pc;
         if pc & 3 != 0 {
-            return (n, CoreExit::Fault(Fault::UnalignedPc, 0));
+            return (n, CoreExit::Fault);
         }
         let word = fetch(mem, pc);
         let insn = decode(word, A::IS_64);
         if !is_core(insn.op) {
             return (n, CoreExit::Special); // the step function executes (and counts) it
         }
-        if let Err(f) = exec_core::<A>(cpu, mem, ll.as_deref_mut(), tracker, stats, insn) {
-            return (n, CoreExit::Fault(f, word));
+        if exec_core::<A>(cpu, mem, ll.as_deref_mut(), tracker, stats, insn).is_err() {
+            return (n, CoreExit::Fault);
         }
         n += 1;
         if one_block && insn.is_control() {
