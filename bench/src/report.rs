@@ -7,7 +7,15 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Engines the harness knows, in table order.
-pub const ENGINES: &[&str] = &["interp", "jit", "jit-warm", "qemu", "native"];
+pub const ENGINES: &[&str] = &[
+    "interp",
+    "jit",
+    "jit-warm",
+    "jit-profile",
+    "jit-warm-profile",
+    "qemu",
+    "native",
+];
 
 /// The whole result (`--json`).
 #[derive(Debug, Clone, Serialize, Deserialize)]

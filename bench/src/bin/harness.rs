@@ -111,7 +111,7 @@ fn real_main() -> Res<()> {
         .collect();
     if !moves.is_empty() && move_engines.is_empty() {
         return Err(
-            "move workloads run only under cannonball: add interp, jit or jit-warm to --engines"
+            "move workloads run only under cannonball: add interp or a jit engine to --engines"
                 .into(),
         );
     }
@@ -131,7 +131,7 @@ fn real_main() -> Res<()> {
                 cannonball.display()
             )
         })?;
-        for e in ["interp", "jit", "jit-warm"] {
+        for e in ENGINES.iter().filter(|e| is_cannonball(e)) {
             if engines.iter().any(|x| x == e) {
                 tools.insert(e.to_string(), format!("{} ({v})", cannonball.display()));
             }
@@ -336,15 +336,15 @@ fn measure_all(
             let jit_stats = tmp.join("jit-stats.json");
             let make = |debug_info: &Path, state: &Path| -> Command {
                 match engine.as_str() {
-                    "interp" | "jit" | "jit-warm" => {
+                    e if is_cannonball(e) => {
                         let mut c = Command::new(cannonball);
                         c.arg("run")
                             .args(["--vm", if engine == "interp" { "interp" } else { "jit" }])
                             .arg("--jit-cache")
                             // jit: a cold start (no cache); jit-warm: a cache warmed by one
-                            // untimed run first
-                            .arg(if engine == "jit-warm" {
-                                tmp.join(format!("jit-cache-{}", w.name))
+                            // untimed run first (a profiled run keeps its own)
+                            .arg(if is_warm(e) {
+                                tmp.join(format!("jit-cache-{}-{e}", w.name))
                             } else {
                                 PathBuf::from("off")
                             })
@@ -353,8 +353,15 @@ fn measure_all(
                             .arg("--debug-info")
                             .arg(debug_info)
                             .arg("--jit-stats-json")
-                            .arg(&jit_stats)
-                            .args(["--meta", ""]);
+                            .arg(&jit_stats);
+                        if is_profiled(e) {
+                            c.arg("--meta")
+                                .arg(state.with_extension("meta.json"))
+                                .arg("--profile")
+                                .arg(tmp.join("profile.folded"));
+                        } else {
+                            c.args(["--meta", ""]);
+                        }
                         match w.proof_at {
                             // op-challenger's argv, the preimage server a child process
                             Some(n) => {
@@ -410,7 +417,8 @@ fn measure_all(
                         .arg(w.elf_path())
                         .arg("--out")
                         .arg(&p)
-                        .args(["--meta", ""])
+                        .arg("--meta")
+                        .arg(p.with_extension("meta.json"))
                         .output()
                         .map_err(|e| format!("{}: {e}", cannonball.display()))?;
                     if !out.status.success() {
@@ -426,8 +434,8 @@ fn measure_all(
                 std::fs::create_dir_all(tmp.join("no-preimages")).map_err(|e| e.to_string())?;
             }
             let debug_info = tmp.join("debug-info.json");
-            if engine == "jit-warm" {
-                let _ = std::fs::remove_dir_all(tmp.join(format!("jit-cache-{}", w.name)));
+            if is_warm(engine) {
+                let _ = std::fs::remove_dir_all(tmp.join(format!("jit-cache-{}-{engine}", w.name)));
                 let warm = make(&debug_info, &state)
                     .output()
                     .map_err(|e| format!("{} / {engine}: warming the cache: {e}", w.name))?;
@@ -574,6 +582,8 @@ fn plot(report: &Report, path: &Path) -> Res<()> {
         RGBColor(0xd6, 0x27, 0x28), // interp
         RGBColor(0x1f, 0x77, 0xb4), // jit
         RGBColor(0x94, 0x67, 0xbd), // jit-warm
+        RGBColor(0xff, 0x7f, 0x0e), // jit-profile
+        RGBColor(0x8c, 0x56, 0x4b), // jit-warm-profile
         RGBColor(0x2c, 0xa0, 0x2c), // qemu
         RGBColor(0x7f, 0x7f, 0x7f), // native
     ];
@@ -581,6 +591,8 @@ fn plot(report: &Report, path: &Path) -> Res<()> {
         "interp" => "cannonball interp",
         "jit" => "cannonball jit (cold)",
         "jit-warm" => "cannonball jit (warm cache)",
+        "jit-profile" => "cannonball jit --profile (cold)",
+        "jit-warm-profile" => "cannonball jit --profile (warm cache)",
         "qemu" => "qemu-mips64",
         _ => "native amd64 (Go)",
     };
@@ -724,5 +736,15 @@ fn short(x: f64) -> String {
 
 /// True for the engines that are cannonball itself.
 fn is_cannonball(engine: &str) -> bool {
-    matches!(engine, "interp" | "jit" | "jit-warm")
+    engine == "interp" || engine.starts_with("jit")
+}
+
+/// The cannonball engines that keep a warm code cache (warmed by one untimed run first).
+fn is_warm(engine: &str) -> bool {
+    engine.starts_with("jit-warm")
+}
+
+/// The cannonball engines that run with `--profile` (folded stacks and a summary written).
+fn is_profiled(engine: &str) -> bool {
+    engine.ends_with("-profile")
 }
