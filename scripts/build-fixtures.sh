@@ -88,6 +88,25 @@ build_asm() { # arch-dir gcc objdump arch-flags...
 build_asm asm64 mips64-linux-gnuabi64-gcc mips64-linux-gnuabi64-objdump -march=mips64 -mabi=64
 build_asm asm32 mips-linux-gnu-gcc mips-linux-gnu-objdump -march=mips32 -mabi=32
 
+# --- freestanding C fixtures (same flags, same scan) ---
+for src in "$S"/c64/*.c; do
+  name=$(basename "$src" .c)
+  out=$E/c64-$name.elf
+  (cd "$S/c64" && mips64-linux-gnuabi64-gcc -march=mips64 -mabi=64 "${COMMON[@]}" -c -o "$tmp/c64-$name.o" "$name.c")
+  mips64-linux-gnuabi64-gcc -march=mips64 -mabi=64 "${COMMON[@]}" -o "$out" "$tmp/c64-$name.o"
+  if mips64-linux-gnuabi64-objdump -d "$out" | awk -F'\t' 'NF>=3{print $3}' | grep -Ew "$BAD"; then
+    die "unsupported instruction in $out"
+  fi
+done
+
+# --- what Go itself does, where cannonball must match it (fixtures/gosort) ---
+# sort.Slice orders of tie-heavy inputs, and Cannon's meta.json symbol order of c64-symbols,
+# from a host build of fixtures/src/go/gosort-oracle
+(cd "$S/go/gosort-oracle" && GOOS= GOARCH= "$GO123" "${GOBUILD[@]}" -o "$tmp/gosort-oracle" .)
+mkdir -p "$F/gosort"
+"$tmp/gosort-oracle" vectors | gzip -9n >"$F/gosort/vectors.json.gz"
+"$tmp/gosort-oracle" meta "$E/c64-symbols.elf" >"$F/gosort/c64-symbols.meta.json"
+
 # --- Go guests ---
 go64() { # src-dir elf-name [extra -ldflags]
   (cd "$S/go/$1" && GOARCH=mips64 GOMIPS64=softfloat "$GO123" "${GOBUILD[@]}" -ldflags="-w${3:+ $3}" -o "$E/go64-$2.elf" .)

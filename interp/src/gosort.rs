@@ -221,18 +221,20 @@ impl<T, F: Fn(&T, &T) -> bool> Data<'_, T, F> {
     fn break_patterns(&mut self, a: usize, b: usize) {
         let length = b - a;
         if length >= 8 {
+            // Go's xorshift (13, 17, 5) seeded with the length, and the three positions from
+            // a + (length/4)*2 - 1 on (sort/zsortfunc.go)
             let mut random = length as u64;
             let modulus = 1usize << (usize::BITS - length.leading_zeros());
-            let idx = a + (length / 4) * 2 - 1;
-            for i in 0..3 {
+            let first = a + (length / 4) * 2 - 1;
+            for idx in first..first + 3 {
                 random ^= random << 13;
-                random ^= random >> 7;
-                random ^= random << 17;
+                random ^= random >> 17;
+                random ^= random << 5;
                 let mut other = (random as usize) & (modulus - 1);
                 if other >= length {
                     other -= length;
                 }
-                self.swap(idx - 1 + i, a + other);
+                self.swap(idx, a + other);
             }
         }
     }

@@ -14,7 +14,7 @@ pub mod decode;
 pub mod elf;
 pub mod error;
 pub mod files;
-mod gosort;
+pub mod gosort;
 pub mod memory;
 pub mod ops;
 pub mod oracle;
