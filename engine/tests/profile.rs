@@ -388,3 +388,58 @@ fn jit_profile_exact_across_side_exits() {
         assert_eq!(ta, wb.traceback(&b.state), "threshold {threshold}");
     }
 }
+
+/// A one-block loop compiled on first sight whose last round leaves from inside (a division by
+/// zero): only that round's entry is cut, and the profile, step count and traceback equal the
+/// interpreter's.
+#[test]
+fn jit_profile_exact_when_a_repeated_block_faults() {
+    use engine::jit::{CompileMode, Jit, JitOptions};
+    use interp::asm;
+    use interp::elf::{Metadata, Symbol};
+    let base: u64 = 0x1_0000;
+    let words = [
+        asm::addiu(2, 0, 500), // counter
+        asm::addiu(2, 2, -1),  // loop:
+        asm::div(7, 2),        // faults when the counter reaches 0
+        asm::bne(2, 0, -3),    // back to loop
+        asm::NOP,
+        asm::NOP,
+    ];
+    let bytes = elf(true, base, &[Seg::load(base, code(&words))]);
+    let meta = Metadata {
+        symbols: vec![Symbol {
+            name: "main".into(),
+            start: base,
+            size: 64,
+        }],
+    };
+    let vm = || {
+        let p = interp::elf::load_elf(&bytes, interp::VmVersion::MultiThreaded64V5).unwrap();
+        interp::Vm::new(p.state, interp::oracle::Oracle::none(), interp::Io::sink())
+    };
+    let mut a = vm();
+    let mut ea = Engine::interp();
+    ea.observe(Watcher::new(meta.clone(), true, true));
+    assert!(ea.run_until(&mut a, u64::MAX).is_err(), "the guest faults");
+    let wa = ea.observer_mut().unwrap();
+    let (fa, ta, sa) = (wa.folded(), wa.traceback(&a.state), wa.steps);
+    let opts = JitOptions {
+        verify: true,
+        mode: CompileMode::Sync,
+        trace: true,
+    };
+    let mut jit = Jit::with_options(true, opts).unwrap();
+    jit.threshold = 1;
+    let mut eb = Engine::with_jit(jit);
+    eb.observe(Watcher::new(meta, true, true));
+    let mut b = vm();
+    assert!(eb.run_until(&mut b, u64::MAX).is_err(), "the guest faults");
+    assert!(eb.jit().unwrap().stats.jit_steps > 1000);
+    assert_eq!(a.state.hash(), b.state.hash());
+    let wb = eb.observer_mut().unwrap();
+    assert_eq!(
+        (fa, ta, sa),
+        (wb.folded(), wb.traceback(&b.state), wb.steps)
+    );
+}
