@@ -213,6 +213,9 @@ struct Ctrl {
     sym: u32,
     /// Its index in the run.
     k: u8,
+    /// It can be a call or a return, for some destination (decided once, by asking
+    /// `insn.linkage`); other control instructions never change a call stack.
+    may_link: bool,
 }
 
 /// [`BlockInfo::sym`] of a run whose instructions are in several functions.
@@ -480,6 +483,8 @@ impl Watcher {
                     insn,
                     sym,
                     k: k as u8,
+                    may_link: insn.linkage(a, a.wrapping_add(8)).is_some()
+                        || insn.linkage(a, a.wrapping_add(12)).is_some(),
                 });
             }
         }
@@ -547,7 +552,9 @@ impl Watcher {
             let cpc = pc.wrapping_add(4 * u64::from(c.k));
             if u64::from(c.k) + 1 < n {
                 // the delay slot ran: control is at the destination
-                self.run_control(t, b, c, cpc, after);
+                if c.may_link {
+                    self.run_control(t, b, c, cpc, after);
+                }
             } else {
                 t.pending = Some(Pre {
                     tid: 0,
