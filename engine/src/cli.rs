@@ -42,7 +42,9 @@ enum Cmd {
     /// List the supported VM types.
     List,
     /// Run a trace once, keeping checkpoints, then answer queries (state hash, witness or proof
-    /// at a step) read as JSON lines, replaying from the nearest checkpoint.
+    /// at a step) read as JSON lines, replaying from the nearest checkpoint. Stdout carries only
+    /// the answers, one line per query; the guest's and the preimage server's output go to
+    /// stderr.
     Bisect(Box<BisectArgs>),
     /// Serve preimages from a directory over the oracle protocol on fds 3-6 (the server side of
     /// op-program's --server mode), e.g. as the command after `run ... --`.
@@ -68,8 +70,17 @@ struct OracleArgs {
     server: Vec<String>,
 }
 
+/// Where a preimage server's stdout goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HostStdout {
+    /// Our stdout (`run`, like Cannon).
+    Inherit,
+    /// Our stderr (`bisect`, whose stdout carries only answers).
+    Stderr,
+}
+
 impl OracleArgs {
-    fn open(&self, record: Option<PreimageMap>) -> interp::Result<Oracle> {
+    fn open(&self, record: Option<PreimageMap>, out: HostStdout) -> interp::Result<Oracle> {
         if self.preimages.is_some() && !self.server.is_empty() {
             return Err(Error::invalid(
                 "give either --preimages DIR or a preimage server command after --, not both",
@@ -80,7 +91,18 @@ impl OracleArgs {
         } else if !self.server.is_empty() {
             let t = (self.preimage_timeout > 0)
                 .then(|| std::time::Duration::from_secs(self.preimage_timeout));
-            Box::new(HostProcess::spawn(&self.server)?.with_timeout(t))
+            let stdout = match out {
+                HostStdout::Inherit => std::process::Stdio::inherit(),
+                HostStdout::Stderr => {
+                    use std::os::fd::AsFd;
+                    let fd = std::io::stderr()
+                        .as_fd()
+                        .try_clone_to_owned()
+                        .map_err(|e| Error::io("duplicating stderr for the preimage server", e))?;
+                    std::process::Stdio::from(fd)
+                }
+            };
+            Box::new(HostProcess::spawn_with_stdout(&self.server, stdout)?.with_timeout(t))
         } else {
             Box::new(NoSource)
         };
@@ -411,7 +433,7 @@ fn run_cmd(a: RunArgs) -> interp::Result<()> {
         ));
     }
     let state = read_state(&a.input)?;
-    let oracle = a.oracle.open(None)?;
+    let oracle = a.oracle.open(None, HostStdout::Inherit)?;
     let mut engine = if cfg.debug || cfg.profile.is_some() {
         Engine::for_observed_state(&state, a.vm == "jit")
     } else {
@@ -527,7 +549,8 @@ fn bisect_cmd(a: BisectArgs) -> interp::Result<()> {
     };
     let state = read_state(&a.input)?;
     let seen = PreimageMap::default();
-    let oracle = a.oracle.open(Some(seen.clone()))?;
+    // stdout carries only answers: the preimage server's and the guest's output go to stderr
+    let oracle = a.oracle.open(Some(seen.clone()), HostStdout::Stderr)?;
     let mut engine = Engine::for_state(&state, a.vm == "jit");
     if let Some(j) = engine.jit_mut() {
         j.threshold = a.jit_threshold.max(1);
@@ -535,7 +558,11 @@ fn bisect_cmd(a: BisectArgs) -> interp::Result<()> {
             j.use_cache(&root);
         }
     }
-    let mut vm = Vm::new(state, oracle, Io::inherit());
+    let io = Io {
+        stdout: Box::new(std::io::stderr()),
+        stderr: Box::new(std::io::stderr()),
+    };
+    let mut vm = Vm::new(state, oracle, io);
     let cfg = RecordConfig {
         interval: a.checkpoint_interval.max(1),
         budget: a.checkpoint_memory,

@@ -250,10 +250,10 @@ fn bisect(
     }
     args.extend_from_slice(extra);
     let o = ok(run(d, &args));
+    // stdout carries the answers and nothing else (the guest's output goes to stderr)
     let lines: Vec<serde_json::Value> = out_str(&o)
         .lines()
-        .filter(|l| l.starts_with('{'))
-        .map(|l| serde_json::from_str(l).expect("answer JSON"))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not an answer: {l:?}: {e}")))
         .collect();
     assert_eq!(
         lines.len(),
@@ -759,4 +759,54 @@ fn interrupted_run_keeps_every_written_snapshot() {
     }
     assert!(assert_snapshots_intact(&d) >= 2);
     assert_no_temp_files(&d);
+}
+
+/// `bisect`'s stdout carries only answers: a JSON-lines client reading one line per query gets
+/// its answers even when the guest writes to stdout (the claim guest prints its verdict) and the
+/// preimage server does too, here a line shaped like an answer with a forged hash. Both go to
+/// stderr.
+#[test]
+fn bisect_stdout_carries_only_answers() {
+    let d = scratch("ckpt_bisect_stdout");
+    prestate_of(&d, "go64-claim");
+    std::fs::write(d.join("queries.txt"), "hash 5\nhash 0\n").unwrap();
+    let host = format!(
+        "echo '{{\"step\":5,\"hash\":\"0xforged\"}}'; exec {} serve-preimages --dir {}",
+        bin(),
+        preimages("claim-good")
+    );
+    let o = ok(run(
+        &d,
+        &[
+            "bisect",
+            "--input",
+            "pre.bin.gz",
+            "--queries",
+            "queries.txt",
+            "--info-at",
+            "never",
+            "--",
+            "sh",
+            "-c",
+            &host,
+        ],
+    ));
+    let out = out_str(&o);
+    let answers: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not an answer: {l:?}: {e}")))
+        .collect();
+    assert_eq!(answers.len(), 2, "{out}");
+    assert_eq!(answers[0]["step"], 5);
+    assert_eq!(answers[1]["step"], 0);
+    assert!(!out.contains("forged"), "{out}");
+    let err = stderr(&o);
+    assert!(
+        err.contains("0xforged"),
+        "the server's output goes to stderr: {err}"
+    );
+    assert!(
+        err.contains("claim"),
+        "the guest's output goes to stderr: {err}"
+    );
 }

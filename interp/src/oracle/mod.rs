@@ -223,8 +223,15 @@ pub fn place_oracle_fds(cmd: &mut Command, fds: [std::os::fd::RawFd; 4]) {
 }
 
 impl HostProcess {
-    /// Starts `argv` with the four oracle descriptors and `NO_COLOR=1`.
+    /// Starts `argv` with the four oracle descriptors and `NO_COLOR=1`, its stdout and stderr
+    /// ours.
     pub fn spawn(argv: &[String]) -> Result<Self> {
+        Self::spawn_with_stdout(argv, Stdio::inherit())
+    }
+
+    /// As [`HostProcess::spawn`], with the server's stdout going to `stdout` (a caller whose
+    /// own stdout carries answers sends it elsewhere, e.g. to stderr).
+    pub fn spawn_with_stdout(argv: &[String], stdout: Stdio) -> Result<Self> {
         let Some((prog, args)) = argv.split_first() else {
             return Err(Error::invalid("empty preimage server command"));
         };
@@ -244,7 +251,7 @@ impl HostProcess {
         cmd.args(args)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
-            .stdout(Stdio::inherit())
+            .stdout(stdout)
             .stderr(Stdio::inherit());
         place_oracle_fds(&mut cmd, child_fds);
         let child = cmd
