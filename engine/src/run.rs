@@ -141,6 +141,16 @@ pub fn run(vm: &mut Vm, engine: &mut Engine, cfg: &RunConfig) -> Result<RunOutco
     if let (Err(Error::Fault(_)), Some(w), true) = (&r, engine.observer_mut(), cfg.debug) {
         print!("{}", w.traceback(&vm.state));
     }
+    if let (Err(Error::Fault(f)), false) = (&r, cfg.debug) {
+        // without --debug there is no traceback, but the symbol is known
+        if let Some(s) = cfg.meta.lookup(f.pc) {
+            tracing::info!(
+                "the failing instruction at pc 0x{:x} is in {}; run again with --debug for a traceback",
+                f.pc,
+                s.name
+            );
+        }
+    }
     r?;
     let seconds = start.elapsed().as_secs_f64();
     if let Some(out) = &cfg.output {

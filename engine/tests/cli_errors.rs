@@ -155,6 +155,19 @@ fn corrupt_states() {
         1,
         "unsupported state version 6",
     );
+    // an ELF where a state belongs
+    let elf = std::fs::read(fixtures().join("elf/go64-hello.elf")).unwrap();
+    std::fs::write(d.join("prog.bin"), &elf).unwrap();
+    for cmd in ["witness", "run"] {
+        assert_error(
+            &run(
+                &d,
+                &[cmd, "--input", "prog.bin", "--meta", ""][..if cmd == "run" { 5 } else { 3 }],
+            ),
+            1,
+            "this is an ELF file, not a VM state: make a state from it with `cannonball load-elf",
+        );
+    }
     std::fs::write(d.join("gz.bin.gz"), [0x1f, 0x8b, 8, 0, 1, 2, 3]).unwrap();
     assert_error(
         &run(&d, &["witness", "--input", "gz.bin.gz"]),

@@ -273,6 +273,29 @@ fn debug_prints_a_traceback_on_a_fault() {
         ],
     );
     assert_error(&o, 2, "invalid instruction");
+    // without --debug: no traceback, but the failing PC's function and a pointer to --debug
+    let plain = run(
+        &d,
+        &[
+            "run",
+            "--input",
+            "bad.bin",
+            "--output",
+            "",
+            "--meta",
+            "meta.json",
+        ],
+    );
+    assert_error(&plain, 2, "invalid instruction");
+    let err = stderr(&plain);
+    assert!(
+        err.contains(&format!(
+            "the failing instruction at pc 0x{:x} is in ",
+            pc & !3
+        )) && err.contains("run again with --debug for a traceback"),
+        "{err}"
+    );
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("traceback"));
     let out = String::from_utf8_lossy(&o.stdout);
     let tb = out
         .split("traceback at pc=")

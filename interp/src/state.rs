@@ -604,11 +604,18 @@ impl State {
             r: std::io::BufReader::with_capacity(1 << 16, r),
         };
         let vb = r.u8("version byte")?;
-        let version = VmVersion::from_byte(vb).ok_or_else(|| {
-            Error::invalid(format!(
+        let Some(version) = VmVersion::from_byte(vb) else {
+            // an ELF given where a state belongs: say so instead of "version 127"
+            let mut magic = [0u8; 3];
+            if vb == 0x7F && r.r.read_exact(&mut magic).is_ok() && &magic == b"ELF" {
+                return Err(Error::invalid(
+                    "this is an ELF file, not a VM state: make a state from it with `cannonball load-elf --path ELF --out STATE` first",
+                ));
+            }
+            return Err(Error::invalid(format!(
                 "unsupported state version {vb} (supported: 2 singlethreaded-2, 7 multithreaded64-4, 8 multithreaded64-5)"
-            ))
-        })?;
+            )));
+        };
         let state = if version.is_multithreaded64() {
             let memory = read_memory(&mut r, 8, Mips64::TREE_DEPTH)?;
             let preimage_key = B256::from(r.bytes32("preimage key")?);
