@@ -356,27 +356,47 @@ impl Watcher {
         let linkage = p.insn.and_then(|i| i.linkage(p.pc, dest));
         if linkage == Some(Linkage::Call) {
             let sym = self.syms.index(&self.meta, dest);
-            if self.profiling {
-                // re-entry (recursion, Go's scheduler loop re-entered from a goroutine through
-                // gogo/mcall, which never return): fold the stack back to the earlier frame, so
-                // stacks stay bounded and flame graphs readable
-                if t.on_stack.get(&sym).is_some_and(|&c| c > 0) {
-                    if let Some(k) = t.stack.iter().rposition(|f| f.sym == sym) {
-                        t.truncate(k);
-                    }
-                }
-            }
-            let node = self.child(t.top(), sym);
-            t.push(Frame {
-                target: dest,
-                caller: p.pc,
-                caller_sym: psym,
-                sym,
-                node,
-            });
+            self.call(t, p.pc, psym, dest, sym, None);
         } else if linkage == Some(Linkage::Return) {
             self.ret(t, dest);
         }
+    }
+
+    /// A call from `caller` (in function `caller_sym`) to `dest` (in `sym`) on the thread of
+    /// `t`; `child` is the stack node it pushes when already known (a run's memo). Returns the
+    /// node pushed and whether re-entry folded the stack first.
+    fn call(
+        &mut self,
+        t: &mut Track,
+        caller: u64,
+        caller_sym: u32,
+        dest: u64,
+        sym: u32,
+        mut child: Option<u32>,
+    ) -> (u32, bool) {
+        let mut folded = false;
+        if self.profiling && t.on_stack.get(&sym).is_some_and(|&c| c > 0) {
+            // re-entry (recursion, Go's scheduler loop re-entered from a goroutine through
+            // gogo/mcall, which never return): fold the stack back to the earlier frame, so
+            // stacks stay bounded and flame graphs readable
+            if let Some(k) = t.stack.iter().rposition(|f| f.sym == sym) {
+                t.truncate(k);
+                child = None;
+                folded = true;
+            }
+        }
+        let node = match child {
+            Some(n) => n,
+            None => self.child(t.top(), sym),
+        };
+        t.push(Frame {
+            target: dest,
+            caller,
+            caller_sym,
+            sym,
+            node,
+        });
+        (node, folded)
     }
 
     /// As [`Watcher::control`] for the control instruction `c` of run `b`, through the run's
@@ -387,40 +407,19 @@ impl Watcher {
             Some(Linkage::Call) => {
                 let top = t.top();
                 let info = &self.infos[b];
-                let (sym, mut child) = if info.memo_dest == dest && info.memo_parent == top {
+                let (sym, child) = if info.memo_dest == dest && info.memo_parent == top {
                     (info.memo_sym, Some(info.memo_child))
                 } else {
                     (self.syms.index(&self.meta, dest), None)
                 };
-                if self.profiling && t.on_stack.get(&sym).is_some_and(|&c| c > 0) {
-                    // re-entry: see `control`
-                    if let Some(k) = t.stack.iter().rposition(|f| f.sym == sym) {
-                        t.truncate(k);
-                        child = None;
-                    }
+                let (node, folded) = self.call(t, cpc, c.sym, dest, sym, child);
+                if child.is_none() && !folded {
+                    let info = &mut self.infos[b];
+                    info.memo_dest = dest;
+                    info.memo_parent = top;
+                    info.memo_sym = sym;
+                    info.memo_child = node;
                 }
-                let node = match child {
-                    Some(n) => n,
-                    None => {
-                        let parent = t.top();
-                        let node = self.child(parent, sym);
-                        if parent == top {
-                            let info = &mut self.infos[b];
-                            info.memo_dest = dest;
-                            info.memo_parent = top;
-                            info.memo_sym = sym;
-                            info.memo_child = node;
-                        }
-                        node
-                    }
-                };
-                t.push(Frame {
-                    target: dest,
-                    caller: cpc,
-                    caller_sym: c.sym,
-                    sym,
-                    node,
-                });
             }
             Some(Linkage::Return) => {
                 let info = &mut self.infos[b];
