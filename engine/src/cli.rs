@@ -19,7 +19,14 @@ use std::sync::atomic::Ordering;
 #[derive(Parser, Debug)]
 #[command(
     name = "cannonball",
-    version,
+    version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (commit ",
+        env!("CANNONBALL_GIT_COMMIT"),
+        ", build ",
+        env!("CANNONBALL_BUILD_ID"),
+        ")"
+    ),
     about = "A fast, bit-exact trace engine for Cannon, the MIPS fault-proof VM of the OP Stack",
     long_about = "A fast, bit-exact trace engine for Cannon, the MIPS fault-proof VM of the OP Stack.\n\n\
         cannonball accepts the same subcommands, flags and file formats as Optimism's `cannon` \

@@ -481,3 +481,32 @@ fn step_counter_near_two_to_the_64() {
     );
     assert_error(&o, 1, "step counter");
 }
+
+/// `--version` names the version, the commit the binary was built from and its build id.
+#[test]
+fn version_names_the_commit() {
+    let d = scratch("version");
+    let o = run(&d, &["--version"]);
+    assert!(o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    let line = out.trim();
+    let rest = line
+        .strip_prefix(&format!(
+            "cannonball {} (commit ",
+            env!("CARGO_PKG_VERSION")
+        ))
+        .unwrap_or_else(|| panic!("{line}"));
+    let (commit, build) = rest
+        .strip_suffix(')')
+        .and_then(|r| r.split_once(", build "))
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 12 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{line}"
+    );
+    assert!(
+        build.len() == 16 && build.chars().all(|c| c.is_ascii_hexdigit()),
+        "{line}"
+    );
+}
