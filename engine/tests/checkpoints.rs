@@ -233,6 +233,16 @@ fn bisect(
     extra: &[&str],
     queries: &[String],
 ) -> Vec<serde_json::Value> {
+    bisect_output(d, pre, extra, queries).0
+}
+
+/// As [`bisect`], also returning the process output.
+fn bisect_output(
+    d: &Path,
+    pre: Option<&str>,
+    extra: &[&str],
+    queries: &[String],
+) -> (Vec<serde_json::Value>, Output) {
     std::fs::write(d.join("queries.txt"), queries.join("\n") + "\n").unwrap();
     let mut args = vec![
         "bisect",
@@ -261,7 +271,7 @@ fn bisect(
         "one answer per query: {}",
         out_str(&o)
     );
-    lines
+    (lines, o)
 }
 
 /// `run --proof-at =k --stop-at =k+1` into `dir/%d.json`.
@@ -769,33 +779,14 @@ fn interrupted_run_keeps_every_written_snapshot() {
 fn bisect_stdout_carries_only_answers() {
     let d = scratch("ckpt_bisect_stdout");
     prestate_of(&d, "go64-claim");
-    std::fs::write(d.join("queries.txt"), "hash 5\nhash 0\n").unwrap();
     let host = format!(
         "echo '{{\"step\":5,\"hash\":\"0xforged\"}}'; exec {} serve-preimages --dir {}",
         bin(),
         preimages("claim-good")
     );
-    let o = ok(run(
-        &d,
-        &[
-            "bisect",
-            "--input",
-            "pre.bin.gz",
-            "--queries",
-            "queries.txt",
-            "--info-at",
-            "never",
-            "--",
-            "sh",
-            "-c",
-            &host,
-        ],
-    ));
+    let queries = ["hash 5".to_string(), "hash 0".to_string()];
+    let (answers, o) = bisect_output(&d, None, &["--", "sh", "-c", &host], &queries);
     let out = out_str(&o);
-    let answers: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not an answer: {l:?}: {e}")))
-        .collect();
     assert_eq!(answers.len(), 2, "{out}");
     assert_eq!(answers[0]["step"], 5);
     assert_eq!(answers[1]["step"], 0);

@@ -259,33 +259,19 @@ fn debug_prints_a_traceback_on_a_fault() {
     );
     st.memory_mut().write_u32(pc & !3, 0x4000_0000);
     interp::files::write_state(&d.join("bad.bin"), &st).unwrap();
-    let o = run(
-        &d,
-        &[
-            "run",
-            "--input",
-            "bad.bin",
-            "--output",
-            "",
-            "--meta",
-            "meta.json",
-            "--debug",
-        ],
-    );
+    let args = [
+        "run",
+        "--input",
+        "bad.bin",
+        "--output",
+        "",
+        "--meta",
+        "meta.json",
+    ];
+    let o = run(&d, &[&args[..], &["--debug"]].concat());
     assert_error(&o, 2, "invalid instruction");
     // without --debug: no traceback, but the failing PC's function and a pointer to --debug
-    let plain = run(
-        &d,
-        &[
-            "run",
-            "--input",
-            "bad.bin",
-            "--output",
-            "",
-            "--meta",
-            "meta.json",
-        ],
-    );
+    let plain = run(&d, &args);
     assert_error(&plain, 2, "invalid instruction");
     let err = stderr(&plain);
     assert!(
