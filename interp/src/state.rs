@@ -140,9 +140,8 @@ pub fn thread_stack_root(stack: &[Thread]) -> B256 {
     })
 }
 
-/// LL/SC reservation of cannon64. `repr(C)` because compiled code clears it in place.
+/// LL/SC reservation of cannon64.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[repr(C)]
 pub struct Reservation {
     /// 0 none, 1 `ll` (32-bit), 2 `lld` (64-bit).
     pub status: u8,
@@ -153,9 +152,6 @@ pub struct Reservation {
 }
 
 impl Reservation {
-    /// Offset of [`Reservation::addr`] (compiled code compares it inline before calling
-    /// [`Reservation::on_write`]).
-    pub const ADDR_OFFSET: usize = std::mem::offset_of!(Reservation, addr);
     /// What a memory update's aligned address is compared with: `addr & ADDR_MASK`
     /// (`arch.AddressMask & LLAddress`).
     pub const ADDR_MASK: u64 = !7;

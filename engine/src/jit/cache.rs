@@ -20,18 +20,17 @@
 //!   even when the compile thread could not keep up.
 //! * **Trust.** Native code from disk is executable trust: directories are created private,
 //!   and a directory or pack that is not owned by this user or is writable by others is
-//!   refused with a warning. Every pack ends with a keccak-256 of its contents, checked before
+//!   refused with a warning. Every pack ends with a BLAKE3 hash of its contents, checked before
 //!   anything in it is mapped; packs are written to a temporary file and renamed into place,
 //!   so a reader never sees half a pack. Any mismatch (corrupt, truncated, foreign, other
 //!   format) is ignored with a warning and the regions are compiled as usual.
 
-use alloy_primitives::keccak256;
 use rustc_hash::FxHashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Pack file magic and format version.
-const MAGIC: &[u8; 8] = b"CBJITPK2";
+const MAGIC: &[u8; 8] = b"CBJITPK3";
 /// Largest pack read (bigger files are ignored with a warning).
 pub const MAX_PACK_BYTES: u64 = 256 << 20;
 /// Most packs kept before they are merged into one.
@@ -79,7 +78,7 @@ impl Entry {
         let mut b = Vec::with_capacity(16 + self.insns as usize * 4);
         b.extend_from_slice(&self.entry.to_le_bytes());
         put_runs(&mut b, &self.runs);
-        keccak256(&b).0
+        *blake3::hash(&b).as_bytes()
     }
 }
 
@@ -122,8 +121,11 @@ pub fn key(settings: &str, is64: bool) -> String {
         env!("CANNONBALL_BUILD_ID"),
         std::mem::size_of::<super::ctx::JitCtx>(),
     );
-    let h = keccak256(material.as_bytes());
-    h.0[..16].iter().map(|b| format!("{b:02x}")).collect()
+    let h = blake3::hash(material.as_bytes());
+    h.as_bytes()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Where the cache lives: `flag` (`--jit-cache`), else `CANNONBALL_JIT_CACHE`, else the
@@ -223,8 +225,8 @@ impl CodeCache {
         &self.dir
     }
 
-    /// Reads every pack; bad ones are skipped with a warning. The entries are returned and also
-    /// kept for merging.
+    /// Reads every pack; bad ones are skipped with a warning. The caller hands the entries back
+    /// with [`CodeCache::keep_read`] once it has used them, for merging.
     pub fn load(&mut self) -> Vec<Entry> {
         let Ok(rd) = std::fs::read_dir(&self.dir) else {
             return Vec::new();
@@ -256,8 +258,12 @@ impl CodeCache {
             }
         }
         self.stats.read = out.len() as u64;
-        self.read_entries = out.clone();
         out
+    }
+
+    /// Keeps the entries [`CodeCache::load`] returned, for merging packs when saving.
+    pub fn keep_read(&mut self, entries: Vec<Entry>) {
+        self.read_entries = entries;
     }
 
     /// Records a translation compiled in this run, to be written by [`CodeCache::save`].
@@ -323,7 +329,7 @@ impl CodeCache {
         let bytes = encode_pack(&entries);
         let name = format!(
             "{}.pack",
-            keccak256(&bytes).0[..12]
+            blake3::hash(&bytes).as_bytes()[..12]
                 .iter()
                 .map(|b| format!("{b:02x}"))
                 .collect::<String>()
@@ -408,7 +414,7 @@ fn read_pack(path: &Path) -> Result<Vec<Entry>, PackError> {
     decode_pack(&bytes).map_err(PackError::Bad)
 }
 
-/// A pack: magic, entry count, entries, then the keccak-256 of everything before it.
+/// A pack: magic, entry count, entries, then the BLAKE3 hash of everything before it.
 pub fn encode_pack(entries: &[Entry]) -> Vec<u8> {
     let mut b = Vec::new();
     b.extend_from_slice(MAGIC);
@@ -421,8 +427,8 @@ pub fn encode_pack(entries: &[Entry]) -> Vec<u8> {
         b.extend_from_slice(&(e.code.len() as u32).to_le_bytes());
         b.extend_from_slice(&e.code);
     }
-    let h = keccak256(&b);
-    b.extend_from_slice(h.as_slice());
+    let h = blake3::hash(&b);
+    b.extend_from_slice(h.as_bytes());
     b
 }
 
@@ -433,7 +439,7 @@ pub fn decode_pack(bytes: &[u8]) -> Result<Vec<Entry>, String> {
         return Err("truncated".into());
     }
     let (body, hash) = bytes.split_at(bytes.len() - 32);
-    if keccak256(body).as_slice() != hash {
+    if blake3::hash(body).as_bytes().as_slice() != hash {
         return Err("integrity hash mismatch (corrupt or truncated)".into());
     }
     if &body[..8] != MAGIC {
@@ -560,8 +566,8 @@ mod tests {
         // a well-hashed pack with a lying count is still refused, not a panic
         let mut body = b[..b.len() - 32].to_vec();
         body[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
-        let h = keccak256(&body);
-        body.extend_from_slice(h.as_slice());
+        let h = blake3::hash(&body);
+        body.extend_from_slice(h.as_bytes());
         assert!(decode_pack(&body).is_err());
     }
 

@@ -1,7 +1,7 @@
 //! The host helpers compiled code calls (page-cache misses, the reservation rule), declared
 //! here once: their addresses, their signatures, and the wrappers regions call them through.
 //!
-//! Regions call a helper only on a slow path (a page-cache miss, a store that hits the LL
+//! Regions call a helper only on a slow path (a page-cache miss, a store to the page of the LL
 //! reservation), but a call in the ordinary C convention clobbers nine registers, so every
 //! guest register live across it must be split around it: register allocation then dominates
 //! compile time and the fast paths get spills. Regions therefore call small compiled wrappers
@@ -16,6 +16,7 @@ use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::JITModule;
 use cranelift_module::Module;
+use interp::state::Reservation;
 
 /// Page-cache miss on a load: the word at `addr` (0 for an unallocated page).
 unsafe extern "C" fn helper_load(ctx: *mut JitCtx, addr: u64) -> u64 {
@@ -37,7 +38,14 @@ unsafe extern "C" fn helper_load(ctx: *mut JitCtx, addr: u64) -> u64 {
     mem.read_word(addr, bytes)
 }
 
-/// Page-cache miss on a store: performs it; returns 1 if it wrote a page holding compiled code.
+/// Page-cache miss on a store: performs it and applies the reservation rule; returns 1 if it
+/// wrote a page holding compiled code.
+///
+/// The reservation rule (a write to the reserved doubleword clears the LL reservation,
+/// cannon-spec §9.6) is applied here only: the write cache never holds the page of the
+/// reserved address (this helper does not cache it, and the dispatcher evicts it before
+/// compiled code runs, see [`evict_reserved`]), so every store that could hit the reservation
+/// comes here. Compiled code never sets a reservation (LL runs in the interpreter).
 unsafe extern "C" fn helper_store(ctx: *mut JitCtx, addr: u64, v: u64) -> u64 {
     // SAFETY: as in `helper_load`.
     let ctx = unsafe { &mut *ctx };
@@ -46,6 +54,16 @@ unsafe extern "C" fn helper_store(ctx: *mut JitCtx, addr: u64, v: u64) -> u64 {
     let page = addr >> 12;
     let bytes = if mem.depth() > 32 { 8 } else { 4 };
     mem.write_word(addr, bytes, v);
+    // SAFETY: `ll` and `stats` point at the VM's reservation and statistics, lent to the
+    // dispatcher for the duration of the run.
+    let reserved = unsafe {
+        let ll = &mut *ctx.ll;
+        ll.on_write(
+            addr & Reservation::ADDR_MASK,
+            &mut (*ctx.stats).reservation_invalidations,
+        );
+        reserved_page(ll)
+    };
     if mem.has_watch_hits() {
         return 1;
     }
@@ -53,23 +71,29 @@ unsafe extern "C" fn helper_store(ctx: *mut JitCtx, addr: u64, v: u64) -> u64 {
     let slot = (page as usize) & (TLB_SIZE - 1);
     // SAFETY: the cache arrays have TLB_SIZE entries.
     unsafe {
-        *ctx.wtlb_tags.add(slot) = page;
-        *ctx.wtlb_data.add(slot) = p;
+        if page != reserved {
+            *ctx.wtlb_tags.add(slot) = page;
+            *ctx.wtlb_data.add(slot) = p;
+        }
         *ctx.tlb_tags.add(slot) = page;
         *ctx.tlb_data.add(slot) = p;
     }
     0
 }
 
-/// A store to the aligned word `addr` hit the reserved word: the interpreter's reservation rule
-/// clears it and counts the invalidation.
-unsafe extern "C" fn helper_ll_clear(ctx: *mut JitCtx, addr: u64) {
-    // SAFETY: as in `helper_load`; `ll` points at the state's reservation.
-    let ctx = unsafe { &mut *ctx };
-    // SAFETY: `ll` and `stats` point at the VM's reservation and statistics, lent to the
-    // dispatcher for the duration of the run.
-    unsafe {
-        (*ctx.ll).on_write(addr, &mut (*ctx.stats).reservation_invalidations);
+/// The page of the doubleword a reservation watches (whatever its status: the rule compares
+/// addresses only).
+fn reserved_page(ll: &Reservation) -> u64 {
+    (ll.addr & Reservation::ADDR_MASK) >> 12
+}
+
+/// Drops the reserved page from the write cache `tags` (of [`TLB_SIZE`] entries), so that
+/// stores to it take [`helper_store`]. The dispatcher calls it before compiled code runs.
+pub fn evict_reserved(tags: &mut [u64; TLB_SIZE], ll: &Reservation) {
+    let page = reserved_page(ll);
+    let slot = (page as usize) & (TLB_SIZE - 1);
+    if tags[slot] == page {
+        tags[slot] = u64::MAX;
     }
 }
 
@@ -77,25 +101,19 @@ unsafe extern "C" fn helper_ll_clear(ctx: *mut JitCtx, addr: u64) {
 pub use super::lower::Helpers;
 
 /// Number of helpers.
-pub const COUNT: usize = 3;
+pub const COUNT: usize = 2;
 /// Index of `load(ctx, addr) -> word` among the helpers (and in `JitCtx::helpers`).
 pub const LOAD: usize = 0;
 /// Index of `store(ctx, addr, word) -> code_written`.
 pub const STORE: usize = 1;
-/// Index of `ll_clear(ctx, addr)`.
-pub const LL_CLEAR: usize = 2;
 
 /// The Rust helpers' addresses.
 fn table() -> [*const u8; COUNT] {
-    [
-        helper_load as *const u8,
-        helper_store as *const u8,
-        helper_ll_clear as *const u8,
-    ]
+    [helper_load as *const u8, helper_store as *const u8]
 }
 
 /// Per helper: the words it takes after the context pointer, and whether it returns one.
-const SHAPES: [(usize, bool); COUNT] = [(1, true), (2, true), (1, false)];
+const SHAPES: [(usize, bool); COUNT] = [(1, true), (2, true)];
 
 /// Whether helper `i` returns a word (found in [`JitCtx::helper_ret`] after the call).
 pub fn returns(i: usize) -> bool {

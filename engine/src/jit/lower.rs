@@ -17,7 +17,6 @@ use interp::decode::{RegSet, REG_HI, REG_LO};
 use interp::error::Fault;
 use interp::ops::{eval_bin, eval_div_rem, eval_mul_wide, eval_un};
 use interp::ops::{Bin, Ops, Un};
-use interp::state::Reservation;
 use std::marker::PhantomData;
 
 /// A value during lowering: a translation-time constant or an IR value (always `i64`; on the
@@ -32,8 +31,8 @@ pub enum JV {
 
 /// Helper functions compiled code calls, by index in `JitCtx::helpers` (see
 /// [`super::helpers`]): `load(ctx, addr) -> word` (page-cache miss on a load),
-/// `store(ctx, addr, word) -> code_written` (miss on a store), `ll_clear(ctx, addr)` (a store
-/// hit the LL reservation). Their signatures are imported once per function.
+/// `store(ctx, addr, word) -> code_written` (miss on a store, or a store to the page of the LL
+/// reservation). Their signatures are imported once per function.
 #[derive(Clone, Copy)]
 pub struct Helpers {
     /// Signature of each helper.
@@ -69,15 +68,13 @@ pub struct JitOps<'a, 'b, A: Arch> {
     pub exit_after: ExitPc,
     /// Helper functions.
     pub helpers: Helpers,
-    /// The multithreaded VM (stores check the LL reservation).
-    pub mt: bool,
     /// Registers the region reads but never writes (bit `r`; HI and LO are 32 and 33): read
     /// from the context at each use instead of living in a variable for the whole region,
     /// which keeps them out of the register allocator's way (see [`JitOps::read_only`]).
     readonly: RegSet,
     /// Page-cache base pointers, loaded once at function entry: read tags, read data, write
-    /// tags, write data, reservation.
-    pub bases: Option<[Value; 5]>,
+    /// tags, write data.
+    pub bases: Option<[Value; 4]>,
     /// Side-exit blocks to fill in after the body: (block, steps done in the block, exit pc,
     /// exit code). Every exit writes back all registers the region may write.
     pub exits: Vec<(Block, u64, ExitPc, u64)>,
@@ -85,13 +82,7 @@ pub struct JitOps<'a, 'b, A: Arch> {
 }
 
 /// Context offsets of the pointers in [`JitOps::bases`], in order.
-const BASE_OFFSETS: [usize; 5] = [
-    ctx::TLB_TAGS,
-    ctx::TLB_DATA,
-    ctx::WTLB_TAGS,
-    ctx::WTLB_DATA,
-    ctx::LL_PTR,
-];
+const BASE_OFFSETS: [usize; 4] = [ctx::TLB_TAGS, ctx::TLB_DATA, ctx::WTLB_TAGS, ctx::WTLB_DATA];
 
 fn trusted() -> MemFlagsData {
     MemFlagsData::trusted()
@@ -122,7 +113,6 @@ impl<'a, 'b, A: Arch> JitOps<'a, 'b, A> {
         ctx: Value,
         vars: &'a [Variable; 34],
         helpers: Helpers,
-        mt: bool,
     ) -> Self {
         JitOps {
             b,
@@ -133,7 +123,6 @@ impl<'a, 'b, A: Arch> JitOps<'a, 'b, A> {
             exit_here: ExitPc::Fixed(0, 4),
             exit_after: ExitPc::Fixed(4, 8),
             helpers,
-            mt,
             readonly: 0,
             bases: None,
             exits: Vec::new(),
@@ -526,32 +515,9 @@ impl<A: Arch> Ops for JitOps<'_, '_, A> {
 
         self.b.seal_block(join);
         self.b.switch_to_block(join);
-        if self.mt {
-            // A write to the reserved word clears the LL reservation (cannon-spec §9.6): the
-            // hit test inline, the rule itself in the interpreter's `Reservation::on_write`.
-            let llp = self
-                .b
-                .ins()
-                .load(types::I64, trusted(), self.ctx, ctx::LL_PTR as i32);
-            let lladdr =
-                self.b
-                    .ins()
-                    .load(types::I64, trusted(), llp, Reservation::ADDR_OFFSET as i32);
-            let word = self
-                .b
-                .ins()
-                .band_imm_s(lladdr, Reservation::ADDR_MASK as i64);
-            let hitll = self.b.ins().icmp(IntCC::Equal, word, a);
-            let clear_b = self.b.create_block();
-            let done = self.b.create_block();
-            self.b.ins().brif(hitll, clear_b, &[], done, &[]);
-            self.b.seal_block(clear_b);
-            self.b.switch_to_block(clear_b);
-            self.call_helper(super::helpers::LL_CLEAR, &[self.ctx, a]);
-            self.b.ins().jump(done, &[]);
-            self.b.seal_block(done);
-            self.b.switch_to_block(done);
-        }
+        // A write to the reserved word clears the LL reservation (cannon-spec §9.6): the write
+        // cache never holds the reserved word's page, so such stores take the helper, which
+        // applies the rule.
     }
 
     fn trap_if(&mut self, c: JV, fault: Fault) -> Result<(), Fault> {

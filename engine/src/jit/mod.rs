@@ -528,13 +528,12 @@ impl Jit {
             return;
         };
         let entries = cache.load();
-        let (wanted, entries): (Vec<cache::Entry>, Vec<cache::Entry>) =
-            entries.into_iter().partition(|e| e.is_wanted());
         let mem = vm.state.memory();
-        let matching: Vec<cache::Entry> = entries
-            .into_iter()
+        let matching: Vec<&cache::Entry> = entries
+            .iter()
             .filter(|e| {
-                !self.blocks.contains_key(&e.entry)
+                !e.is_wanted()
+                    && !self.blocks.contains_key(&e.entry)
                     && e.runs.iter().all(|(pc, words)| {
                         words.iter().enumerate().all(|(i, &w)| {
                             let a = pc.wrapping_add(4 * i as u64);
@@ -548,6 +547,7 @@ impl Jit {
             Ok(p) => p,
             Err(e) => {
                 tracing::warn!("JIT cache: cannot map code: {e}");
+                cache.keep_read(entries);
                 return;
             }
         };
@@ -575,11 +575,15 @@ impl Jit {
         // entries an earlier run found hot but could not compile in time: queue them now (only
         // with a compile thread; a wanted entry is a hint, its region is read from memory)
         if matches!(self.translator, Translator::Background(_)) {
-            for e in wanted.iter().take(cache::MAX_WANTED) {
+            let wanted = entries.iter().filter(|e| e.is_wanted());
+            for e in wanted.take(cache::MAX_WANTED) {
                 if e.entry & 3 == 0 && !self.blocks.contains_key(&e.entry) {
                     self.compile_region(vm, e.entry);
                 }
             }
+        }
+        if let Some(c) = self.cache.as_mut() {
+            c.keep_read(entries);
         }
     }
 
@@ -691,10 +695,13 @@ impl Jit {
             return None;
         }
         let first = self.find(cpu.pc)?;
-        let ll: *mut Reservation = match ll {
+        let ll: &mut Reservation = match ll {
             Some(l) => l,
-            None => &mut *self.dummy_ll,
+            None => &mut self.dummy_ll,
         };
+        // stores to the reserved word must take the store helper (it applies the rule)
+        helpers::evict_reserved(&mut self.wtlb_tags, ll);
+        let ll: *mut Reservation = ll;
         let mut ctx = JitCtx {
             regs: cpu.regs,
             hi: cpu.hi,

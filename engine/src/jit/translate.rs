@@ -175,7 +175,7 @@ impl Compiler {
                 .map(|(i, blk)| (blk[0].0, i))
                 .collect();
 
-            let mut ops = JitOps::<A>::new(&mut b, ctxv, &vars, helpers, A::IS_64);
+            let mut ops = JitOps::<A>::new(&mut b, ctxv, &vars, helpers);
             ops.read_only(used & !written);
             ops.load_bases();
             ops.b.ins().jump(heads[0], &[]);
@@ -562,7 +562,7 @@ mod parity {
             let ps = b.block_params(entry).to_vec();
             let vars: [Variable; 34] = std::array::from_fn(|_| b.declare_var(types::I64));
             let zero = b.ins().iconst(types::I64, 0);
-            let mut o = JitOps::<A>::new(&mut b, zero, &vars, helpers, false);
+            let mut o = JitOps::<A>::new(&mut b, zero, &vars, helpers);
             let (x, y, z) = (JV::V(ps[0]), JV::V(ps[1]), JV::V(ps[2]));
             let r = match p {
                 Prim::Bin(op) => o.bin(op, x, y),
