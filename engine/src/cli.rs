@@ -439,6 +439,13 @@ fn run_cmd(a: RunArgs) -> interp::Result<()> {
             "--debug and --profile need symbols: pass --meta with the meta.json load-elf wrote",
         ));
     }
+    remove_stale_temps([
+        Some(a.output.as_str()),
+        (cfg.proof_at != StepPattern::Never).then_some(cfg.proof_fmt.as_str()),
+        (cfg.snapshot_at != StepPattern::Never).then_some(cfg.snapshot_fmt.as_str()),
+        cfg.debug_info.as_deref().and_then(|p| p.to_str()),
+        cfg.profile.as_deref().and_then(|p| p.to_str()),
+    ]);
     let state = read_state(&a.input)?;
     let oracle = a.oracle.open(None, HostStdout::Inherit)?;
     let mut engine = if cfg.debug || cfg.profile.is_some() {
@@ -542,6 +549,25 @@ fn load_meta(path: &str) -> interp::Result<Metadata> {
         .map_err(|e| Error::invalid(format!("invalid metadata file {path}: {e}")))
 }
 
+/// Removes what killed runs left in the directories of these output paths (or file-name
+/// patterns): temporary files of processes that no longer exist ([`interp::files::remove_stale_temps`]).
+fn remove_stale_temps<'a>(outputs: impl IntoIterator<Item = Option<&'a str>>) {
+    let mut dirs: Vec<PathBuf> = outputs
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.is_empty() && *p != "-")
+        .map(|p| match std::path::Path::new(p).parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for d in dirs {
+        interp::files::remove_stale_temps(&d);
+    }
+}
+
 fn bisect_cmd(a: BisectArgs) -> interp::Result<()> {
     use crate::bisect::{record, Answerer, Query, RecordConfig, TraceEnd};
     if let Some(o) = &a.output {
@@ -554,6 +580,7 @@ fn bisect_cmd(a: BisectArgs) -> interp::Result<()> {
             .map_err(|e| Error::io(format!("cannot open queries file {}", a.queries), e))?;
         Box::new(std::io::BufReader::new(f))
     };
+    remove_stale_temps([a.output.as_deref(), a.proof_fmt.as_deref()]);
     let state = read_state(&a.input)?;
     let seen = PreimageMap::default();
     // stdout carries only answers: the preimage server's and the guest's output go to stderr

@@ -801,3 +801,107 @@ fn bisect_stdout_carries_only_answers() {
         "the guest's output goes to stderr: {err}"
     );
 }
+
+/// A run killed with SIGKILL (op-challenger's deadline) leaves no preimage server running, and
+/// the next run into the same directories removes the temporary files of dead processes (not
+/// those of live ones).
+#[test]
+fn killed_run_leaves_no_server_and_the_next_run_cleans_up() {
+    let d = scratch("ckpt_sigkill");
+    prestate_of(&d, "go64-compute");
+    std::fs::create_dir_all(d.join("s")).unwrap();
+    // the server records its PID, then waits (the compute guest reads no preimages)
+    let mut child = Command::new(bin())
+        .args([
+            "run",
+            "--input",
+            "pre.bin.gz",
+            "--output",
+            "final.bin.gz",
+            "--meta",
+            "",
+            "--vm",
+            "interp",
+            "--info-at",
+            "never",
+            "--",
+            "sh",
+            "-c",
+            "echo $$ > server.pid; exec sleep 60",
+        ])
+        .current_dir(&d)
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    let server: i32 = loop {
+        if let Some(p) = std::fs::read_to_string(d.join("server.pid"))
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+        {
+            break p;
+        }
+        assert!(t0.elapsed().as_secs() < 60, "the server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let t0 = std::time::Instant::now();
+    loop {
+        // gone, or a zombie waiting for whoever adopted it
+        match std::fs::read_to_string(format!("/proc/{server}/stat")) {
+            Err(_) => break,
+            Ok(s)
+                if s.rsplit(')')
+                    .next()
+                    .is_some_and(|r| r.trim_start().starts_with('Z')) =>
+            {
+                break
+            }
+            Ok(_) => {}
+        }
+        assert!(
+            t0.elapsed().as_secs() < 10,
+            "the preimage server outlived the killed run"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+
+    // what a SIGKILL during a write leaves: a temporary file of a dead process
+    let dead = {
+        let mut c = Command::new("true").spawn().unwrap();
+        let pid = c.id();
+        c.wait().unwrap();
+        pid
+    };
+    let stale = [
+        d.join(format!(".final.bin.gz.{dead}.tmp")),
+        d.join(format!("s/.7.bin.gz.{dead}.tmp")),
+    ];
+    let live = d.join(format!("s/.8.bin.gz.{}.tmp", std::process::id()));
+    for p in stale.iter().chain([&live]) {
+        std::fs::write(p, b"half a state").unwrap();
+    }
+    ok(run(
+        &d,
+        &[
+            "run",
+            "--input",
+            "pre.bin.gz",
+            "--output",
+            "final.bin.gz",
+            "--meta",
+            "",
+            "--stop-at",
+            "=1000",
+            "--snapshot-at",
+            "=500",
+            "--snapshot-fmt",
+            "s/%d.bin.gz",
+        ],
+    ));
+    for p in &stale {
+        assert!(!p.exists(), "{} was left behind", p.display());
+    }
+    assert!(live.exists(), "a live process's temporary file was removed");
+    assert!(d.join("final.bin.gz").exists() && d.join("s/500.bin.gz").exists());
+}

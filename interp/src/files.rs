@@ -484,9 +484,72 @@ pub fn to_hex(b: &[u8]) -> String {
     hex(b)
 }
 
+/// Removes the temporary files that [`write_atomic`] left in `dir` when its process died before
+/// renaming them (a SIGKILL mid-write: op-challenger kills a VM that runs past its deadline).
+/// Only this user's files named like ours (`.NAME.PID.tmp`) whose process no longer exists
+/// are removed; files of live processes, including other runs writing now, are kept. Returns
+/// how many were removed. Errors are ignored: this is housekeeping.
+pub fn remove_stale_temps(dir: &Path) -> usize {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let mut removed = 0;
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let Some(pid) = temp_owner(&name.to_string_lossy()) else {
+            continue;
+        };
+        let Ok(meta) = e.metadata() else { continue };
+        if !meta.is_file() || meta.uid() != me || process_alive(pid) {
+            continue;
+        }
+        if std::fs::remove_file(e.path()).is_ok() {
+            tracing::info!(file = %e.path().display(), pid, "removed a stale temporary file of a dead process");
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// The PID in a temporary file name `.NAME.PID.tmp` (see [`write_atomic`]).
+fn temp_owner(name: &str) -> Option<i32> {
+    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (file, pid) = rest.rsplit_once('.')?;
+    if file.is_empty() || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    pid.parse().ok().filter(|&p| p > 0)
+}
+
+/// True unless `pid` certainly names no process (a process of another user counts as alive).
+fn process_alive(pid: i32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temp_names_give_their_writer() {
+        assert_eq!(temp_owner(".5.bin.gz.1234.tmp"), Some(1234));
+        assert_eq!(temp_owner(".final.json.7.tmp"), Some(7));
+        for n in [
+            ".x.tmp",
+            "5.bin.gz.1234.tmp",
+            ".5.bin.gz.12a.tmp",
+            "..0.tmp",
+            ".a.0.tmp",
+            ".a.1.tmpx",
+        ] {
+            assert_eq!(temp_owner(n), None, "{n}");
+        }
+    }
 
     #[test]
     fn parallel_gzip_round_trips_compressible_and_incompressible_chunks() {

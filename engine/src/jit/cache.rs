@@ -210,6 +210,8 @@ impl CodeCache {
                 }
             }
         }
+        // packs half-written by runs that were killed
+        interp::files::remove_stale_temps(&dir);
         Some(CodeCache {
             dir,
             read_packs: Vec::new(),

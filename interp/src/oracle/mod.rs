@@ -222,6 +222,32 @@ pub fn place_oracle_fds(cmd: &mut Command, fds: [std::os::fd::RawFd; 4]) {
     }
 }
 
+/// Has the child `cmd` starts killed when this process dies, however it dies (a SIGKILL from
+/// op-challenger's deadline included), so a preimage server is never left running on its own.
+/// The kernel sends the signal when the thread that started the child exits: servers are
+/// started on the thread that runs the VM to the end.
+fn die_with_parent(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: getpid has no preconditions.
+    let parent = unsafe { libc::getpid() };
+    // SAFETY: the closure only makes async-signal-safe system calls (prctl, getppid) and
+    // allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // the parent may have died before the request took effect
+            if libc::getppid() != parent {
+                return Err(std::io::Error::other(
+                    "cannonball exited while starting the server",
+                ));
+            }
+            Ok(())
+        });
+    }
+}
+
 impl HostProcess {
     /// Starts `argv` with the four oracle descriptors and `NO_COLOR=1`, its stdout and stderr
     /// ours.
@@ -254,6 +280,7 @@ impl HostProcess {
             .stdout(stdout)
             .stderr(Stdio::inherit());
         place_oracle_fds(&mut cmd, child_fds);
+        die_with_parent(&mut cmd);
         let child = cmd
             .spawn()
             .map_err(|e| Error::Oracle(format!("cannot start preimage server {prog:?}: {e}")))?;
