@@ -106,6 +106,10 @@ done
 mkdir -p "$F/gosort"
 "$tmp/gosort-oracle" vectors | gzip -9n >"$F/gosort/vectors.json.gz"
 "$tmp/gosort-oracle" meta "$E/c64-symbols.elf" >"$F/gosort/c64-symbols.meta.json"
+# fmt.Sprintf of proof and snapshot file name patterns (cannon's --proof-fmt, --snapshot-fmt)
+(cd "$S/go/sprintf-oracle" && GOOS= GOARCH= "$GO123" "${GOBUILD[@]}" -o "$tmp/sprintf-oracle" .)
+mkdir -p "$F/gofmt"
+"$tmp/sprintf-oracle" >"$F/gofmt/sprintf.jsonl"
 
 # --- Go guests ---
 go64() { # src-dir elf-name [extra -ldflags]

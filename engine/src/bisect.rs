@@ -332,7 +332,10 @@ impl Answerer<'_> {
                     let proof = ProofJson::from(&w);
                     let mut a = Answer::empty(q);
                     if let Some(fmt) = &self.proof_fmt {
-                        let path = fill_fmt(fmt, q.step);
+                        let path = match fill_fmt(fmt, q.step) {
+                            Ok(p) => p,
+                            Err(e) => return Answer::error(q, e),
+                        };
                         if let Err(e) = write_json(&path, &proof) {
                             return Answer::error(q, e);
                         }

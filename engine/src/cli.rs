@@ -3,7 +3,7 @@
 //! an invalid transition (a VM panic to op-challenger), 130 when interrupted.
 
 use crate::engine::Engine;
-use crate::pattern::StepPattern;
+use crate::pattern::{check_name_fmt, StepPattern};
 use crate::run::{self, PreimageStop, PreimageType, RunConfig, INTERRUPTED};
 use clap::{Args, Parser, Subcommand};
 use interp::elf::{load_elf, Metadata};
@@ -200,13 +200,14 @@ struct RunArgs {
     /// When to write a step proof: never, always, =N or %N.
     #[arg(long = "proof-at", default_value = "never")]
     proof_at: StepPattern,
-    /// Proof file name pattern; %d is the step.
+    /// Proof file name pattern, formatted with the step as Go's fmt.Sprintf does (as cannon):
+    /// %d is the step (%08d, %x, %% and Go's other integer verbs work too).
     #[arg(long = "proof-fmt", default_value = "proof-%d.json")]
     proof_fmt: String,
     /// When to write a state snapshot (the state before that step).
     #[arg(long = "snapshot-at", default_value = "never")]
     snapshot_at: StepPattern,
-    /// Snapshot file name pattern (.bin or .bin.gz); %d is the step.
+    /// Snapshot file name pattern (.bin or .bin.gz), formatted as --proof-fmt is; %d is the step.
     #[arg(long = "snapshot-fmt", default_value = "state-%d.bin.gz")]
     snapshot_fmt: String,
     /// When to stop (before executing that step).
@@ -414,6 +415,10 @@ fn run_cmd(a: RunArgs) -> interp::Result<()> {
     }
     if a.snapshot_at != StepPattern::Never {
         check_state_name("--snapshot-fmt", &a.snapshot_fmt)?;
+        check_name_fmt("--snapshot-fmt", &a.snapshot_fmt, a.snapshot_at).map_err(Error::invalid)?;
+    }
+    if a.proof_at != StepPattern::Never {
+        check_name_fmt("--proof-fmt", &a.proof_fmt, a.proof_at).map_err(Error::invalid)?;
     }
     let cfg = RunConfig {
         output: (!a.output.is_empty()).then(|| PathBuf::from(&a.output)),
@@ -572,6 +577,10 @@ fn bisect_cmd(a: BisectArgs) -> interp::Result<()> {
     use crate::bisect::{record, Answerer, Query, RecordConfig, TraceEnd};
     if let Some(o) = &a.output {
         check_state_name("--output", o)?;
+    }
+    if let Some(f) = &a.proof_fmt {
+        // one proof file per query
+        check_name_fmt("--proof-fmt", f, StepPattern::Always).map_err(Error::invalid)?;
     }
     let queries_in: Box<dyn std::io::BufRead + Send> = if a.queries == "-" {
         Box::new(std::io::BufReader::new(std::io::stdin()))

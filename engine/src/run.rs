@@ -74,9 +74,12 @@ pub struct RunConfig {
     pub profile: Option<PathBuf>,
 }
 
-/// Fills the `%d` of a Go `Sprintf` file pattern.
-pub fn fill_fmt(fmt: &str, step: u64) -> PathBuf {
-    PathBuf::from(fmt.replacen("%d", &step.to_string(), 1))
+/// The file name a `--proof-fmt`/`--snapshot-fmt` pattern gives `step` (Go's `Sprintf`, see
+/// [`crate::pattern::go_sprintf_u64`]).
+pub fn fill_fmt(fmt: &str, step: u64) -> Result<PathBuf> {
+    crate::pattern::go_sprintf_u64(fmt, step)
+        .map(PathBuf::from)
+        .map_err(|e| Error::invalid(format!("file name pattern {fmt:?}: {e}")))
 }
 
 /// Go Cannon's debug-info JSON (`mipsevm.DebugInfo`).
@@ -221,12 +224,12 @@ fn run_loop(vm: &mut Vm, engine: &mut Engine, cfg: &RunConfig) -> Result<()> {
             break;
         }
         if cfg.snapshot_at.matches(step) {
-            let path = fill_fmt(&cfg.snapshot_fmt, step);
+            let path = fill_fmt(&cfg.snapshot_fmt, step)?;
             write_state_with_tree(&path, &mut vm.state, cfg.tree_sidecar)?;
         }
         if cfg.proof_at.matches(step) {
             let w = engine.step_with(vm, |vm| vm.step_with_proof())?;
-            let path = fill_fmt(&cfg.proof_fmt, step);
+            let path = fill_fmt(&cfg.proof_fmt, step)?;
             write_json(&path, &ProofJson::from(&w))?;
             if per_step && preimage_stop(vm, cfg, w.preimage.as_ref()) {
                 break;

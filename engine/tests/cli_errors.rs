@@ -510,3 +510,43 @@ fn version_names_the_commit() {
         "{line}"
     );
 }
+
+/// Proof and snapshot names are Go's `fmt.Sprintf(pattern, step)`, as in cannon (`%08d` pads,
+/// `%%` is a percent sign), and a pattern that would give every file of a repeating
+/// `--proof-at`/`--snapshot-at` the same name is refused before the run starts.
+#[test]
+fn file_name_patterns_follow_go_sprintf() {
+    let d = prestate("name_patterns");
+    let hello = fixtures().join("elf/go64-hello.elf");
+    let o = load_elf(&d, "multithreaded64-5", &hello, "hello.bin");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let base = ["run", "--input", "hello.bin", "--output", "", "--meta", ""];
+    let with = |extra: &[&str]| {
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        run(&d, &args)
+    };
+    for (flag, pat) in [
+        ("--proof-at", "proof.json"),
+        ("--snapshot-at", "snap%%d.bin"),
+    ] {
+        let fmt_flag = flag.replace("-at", "-fmt");
+        let o = with(&[flag, "%10", &fmt_flag, pat, "--stop-at", "=30"]);
+        assert_error(&o, 1, &fmt_flag);
+        assert!(stderr(&o).contains("same name"), "{}", stderr(&o));
+    }
+    let o = with(&[
+        "--snapshot-at",
+        "=20",
+        "--snapshot-fmt",
+        "s-%05d.bin",
+        "--proof-at",
+        "=21",
+        "--proof-fmt",
+        "100%%-%x.json",
+        "--stop-at",
+        "=30",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(d.join("s-00020.bin").exists());
+    assert!(d.join("100%-15.json").exists());
+}
