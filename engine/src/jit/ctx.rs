@@ -61,7 +61,7 @@ pub struct JitCtx {
 }
 
 /// Entries of the dispatch table, direct-mapped by `(pc >> 2) % DISPATCH_SIZE`.
-pub const DISPATCH_SIZE: usize = 1 << 14;
+pub const DISPATCH_SIZE: usize = 1 << 16;
 
 /// One slot of the dispatch table: a region's entry PC and its code (`tag == u64::MAX` and a
 /// null `func` when empty).

@@ -88,7 +88,7 @@ fn reserved_page(ll: &Reservation) -> u64 {
 }
 
 /// Drops the reserved page from the write cache `tags` (of [`TLB_SIZE`] entries), so that
-/// stores to it take [`helper_store`]. The dispatcher calls it before compiled code runs.
+/// stores to it take the store helper. The dispatcher calls it before compiled code runs.
 pub fn evict_reserved(tags: &mut [u64; TLB_SIZE], ll: &Reservation) {
     let page = reserved_page(ll);
     let slot = (page as usize) & (TLB_SIZE - 1);

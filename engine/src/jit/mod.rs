@@ -27,7 +27,7 @@
 //!   table ([`ctx::DispatchEntry`], reached through the context) and tail-calls that region
 //!   directly (Cranelift's tail calling convention; Rust enters through a [`Trampoline`]).
 //!   Every region checks the budget on entry, so stops stay exact; dropping a translation
-//!   empties the table, so a chain never enters stale code.
+//!   empties its slot of the table, so a chain never enters stale code.
 //!
 //! * Observed runs (`--profile`, `--debug`): a JIT built with [`JitOptions::trace`] compiles
 //!   code whose every block appends its start and length to a trace in the context
@@ -663,6 +663,11 @@ impl Jit {
             if let Some(b) = self.blocks.remove(&e) {
                 self.stats.invalidations += 1;
                 code.unmark(e);
+                // chains look regions up here: the dropped code must not be found again
+                let slot = &mut self.dispatch[dispatch_slot(e)];
+                if slot.tag == e {
+                    *slot = DispatchEntry::EMPTY;
+                }
                 // the region may span other pages: unlink it there too
                 for p in b.pages {
                     if let Some(v) = self.code_pages.get_mut(&p) {
@@ -672,7 +677,6 @@ impl Jit {
             }
         }
         self.uncompilable.clear();
-        self.dispatch.fill(DispatchEntry::EMPTY);
     }
 
     /// Runs compiled blocks on the current thread for up to `budget` steps; `None` when it
