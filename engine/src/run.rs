@@ -10,11 +10,12 @@ use interp::files::{write_json, write_state_with_tree, ProofJson};
 use interp::{Error, Result, Vm};
 use serde::Serialize;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-/// Set by SIGINT/SIGTERM; the run loop stops at the next budget boundary.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// Set by SIGINT/SIGTERM; the run loop stops at the next budget boundary (see
+/// [`interp::INTERRUPTED`], which waits on the preimage server watch too).
+pub use interp::INTERRUPTED;
 
 /// Largest number of steps run between interruption checks.
 const CHUNK: u64 = 1 << 22;

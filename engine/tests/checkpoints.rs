@@ -905,3 +905,72 @@ fn killed_run_leaves_no_server_and_the_next_run_cleans_up() {
     assert!(live.exists(), "a live process's temporary file was removed");
     assert!(d.join("final.bin.gz").exists() && d.join("s/500.bin.gz").exists());
 }
+
+/// SIGTERM while waiting on a preimage server that stopped answering, with no
+/// `--preimage-timeout` (wait forever): the run still stops promptly with exit 130, keeps the
+/// snapshots it wrote and leaves no temporary files. Before, the wait ignored the signal.
+#[test]
+fn sigterm_interrupts_a_wait_on_a_stalled_server() {
+    let d = scratch("ckpt_sigterm_stall");
+    prestate_of(&d, "go64-claim");
+    std::fs::create_dir_all(d.join("s")).unwrap();
+    let mut child = Command::new(bin())
+        .args([
+            "run",
+            "--input",
+            "pre.bin.gz",
+            "--output",
+            "final.bin.gz",
+            "--meta",
+            "",
+            "--info-at",
+            "never",
+            "--snapshot-at",
+            "%1000000",
+            "--snapshot-fmt",
+            "s/%d.bin.gz",
+            "--preimage-timeout",
+            "0",
+            "--",
+        ])
+        .arg(bin())
+        .args([
+            "serve-preimages",
+            "--dir",
+            &preimages("claim-good"),
+            "--stall-after",
+            "20",
+        ])
+        .current_dir(&d)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // the server stalls at its 21st request, early in the run
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the run did not wait on the server"
+    );
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let t0 = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if t0.elapsed().as_secs() > 3 {
+            child.kill().unwrap();
+            panic!("SIGTERM did not interrupt the wait on the stalled server promptly");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    assert_eq!(status.code(), Some(130));
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(err.contains("interrupted"), "{err}");
+    assert!(!d.join("final.bin.gz").exists());
+    assert_snapshots_intact(&d);
+    assert_no_temp_files(&d);
+}

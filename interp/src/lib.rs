@@ -29,3 +29,8 @@ pub use state::State;
 pub use version::VmVersion;
 pub use vm::{Io, StepWitness, Vm};
 pub use witness::Tracker;
+
+/// Set when the process is asked to stop (the CLI's SIGINT/SIGTERM handler): the run loop stops
+/// at its next check, and a wait on the preimage server gives up within
+/// [`oracle::WAIT_SLICE`], so no wait outlives an interruption.
+pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);

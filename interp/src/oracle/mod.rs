@@ -192,6 +192,26 @@ fn pipe() -> Result<(OwnedFd, OwnedFd)> {
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
+/// Makes writes to `fd` return instead of blocking when the pipe is full.
+fn set_nonblocking(fd: std::os::fd::RawFd) -> Result<()> {
+    // SAFETY: fcntl on a descriptor we own, with flags read from it.
+    let rc = unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags < 0 {
+            flags
+        } else {
+            libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK)
+        }
+    };
+    if rc < 0 {
+        return Err(Error::io(
+            "configuring a pipe to the preimage server",
+            std::io::Error::last_os_error(),
+        ));
+    }
+    Ok(())
+}
+
 /// Arranges for `fds` to become descriptors 3, 4, 5 and 6 of the child `cmd` starts (the oracle
 /// channels of cannon-spec §8.5), whichever side of the protocol the child speaks.
 pub fn place_oracle_fds(cmd: &mut Command, fds: [std::os::fd::RawFd; 4]) {
@@ -285,6 +305,10 @@ impl HostProcess {
             .spawn()
             .map_err(|e| Error::Oracle(format!("cannot start preimage server {prog:?}: {e}")))?;
         drop((hint_req_r, hint_ack_w, pre_req_r, pre_res_w));
+        // our request ends do not block, so a server that stops reading cannot hold a write
+        for fd in [&hint_req_w, &pre_req_w] {
+            set_nonblocking(fd.as_raw_fd())?;
+        }
         Ok(HostProcess {
             child,
             hint_w: File::from(hint_req_w),
@@ -303,39 +327,18 @@ impl HostProcess {
         self
     }
 
-    /// `read_exact` on one of the server's pipes, failing after the timeout.
+    /// `read_exact` on one of the server's pipes, failing after the timeout, and within
+    /// [`WAIT_SLICE`] of an interruption ([`crate::INTERRUPTED`]): the server may never answer.
     fn read_answer(&mut self, which: Pipe, buf: &mut [u8]) -> std::io::Result<()> {
+        let deadline = self.timeout.map(|t| (Instant::now() + t, t));
         let f = match which {
             Pipe::HintAck => &mut self.hint_r,
             Pipe::Preimage => &mut self.pre_r,
         };
-        let Some(t) = self.timeout else {
-            return f.read_exact(buf);
-        };
-        let deadline = Instant::now() + t;
         let mut done = 0;
         while done < buf.len() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let mut pfd = libc::pollfd {
-                fd: f.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            let ms = left.as_millis().min(i32::MAX as u128) as i32;
-            // SAFETY: `pfd` is one valid pollfd for the duration of the call.
-            let rc = unsafe { libc::poll(&mut pfd, 1, ms) };
-            if rc < 0 {
-                let e = std::io::Error::last_os_error();
-                if e.kind() == std::io::ErrorKind::Interrupted {
-                    continue;
-                }
-                return Err(e);
-            }
-            if rc == 0 {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    format!("no answer within {}s (--preimage-timeout)", t.as_secs_f64()),
-                ));
+            if !wait_ready(f.as_raw_fd(), libc::POLLIN, deadline)? {
+                continue;
             }
             match f.read(&mut buf[done..]) {
                 Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
@@ -347,7 +350,37 @@ impl HostProcess {
         Ok(())
     }
 
+    /// `write_all` to one of the server's request pipes (non-blocking), with the same bounds
+    /// as [`HostProcess::read_answer`]: a server that stops reading cannot hold us forever.
+    fn send(&mut self, which: Pipe, bytes: &[u8]) -> std::io::Result<()> {
+        let deadline = self.timeout.map(|t| (Instant::now() + t, t));
+        let f = match which {
+            Pipe::HintAck => &mut self.hint_w,
+            Pipe::Preimage => &mut self.pre_w,
+        };
+        let mut done = 0;
+        while done < bytes.len() {
+            if !wait_ready(f.as_raw_fd(), libc::POLLOUT, deadline)? {
+                continue;
+            }
+            match f.write(&bytes[done..]) {
+                Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+                Ok(n) => done += n,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::Interrupted | std::io::ErrorKind::WouldBlock
+                    ) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
     fn died(&mut self, what: &str, e: impl std::fmt::Display) -> Error {
+        if crate::INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {
+            return Error::Oracle(format!("preimage server: {what}: {e}"));
+        }
         // a closed pipe usually means the server is exiting: give it a moment to be reaped, so
         // the error says how it ended
         let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
@@ -364,7 +397,56 @@ impl HostProcess {
     }
 }
 
-/// The server's answer pipes.
+/// Longest a wait on the preimage server goes without checking for an interruption.
+pub const WAIT_SLICE: Duration = Duration::from_millis(50);
+
+/// Waits up to [`WAIT_SLICE`] for `fd` to be ready for `events`: `Ok(true)` when it is,
+/// `Ok(false)` when the slice passed (wait again), an error once `deadline` (and the timeout it
+/// came from) has passed or the process was interrupted ([`crate::INTERRUPTED`]).
+fn wait_ready(
+    fd: std::os::fd::RawFd,
+    events: libc::c_short,
+    deadline: Option<(Instant, Duration)>,
+) -> std::io::Result<bool> {
+    if crate::INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(std::io::Error::other(
+            "interrupted by a signal while waiting",
+        ));
+    }
+    let slice = match deadline {
+        None => WAIT_SLICE,
+        Some((d, t)) => {
+            let left = d.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("no answer within {}s (--preimage-timeout)", t.as_secs_f64()),
+                ));
+            }
+            left.min(WAIT_SLICE)
+        }
+    };
+    let mut pfd = libc::pollfd {
+        fd,
+        events,
+        revents: 0,
+    };
+    // (at least 1 ms: a sub-millisecond remainder must not become a busy poll)
+    let ms = slice.as_millis().clamp(1, i32::MAX as u128) as i32;
+    // SAFETY: `pfd` is one valid pollfd for the duration of the call.
+    let rc = unsafe { libc::poll(&mut pfd, 1, ms) };
+    if rc < 0 {
+        let e = std::io::Error::last_os_error();
+        return if e.kind() == std::io::ErrorKind::Interrupted {
+            Ok(false)
+        } else {
+            Err(e)
+        };
+    }
+    Ok(rc > 0)
+}
+
+/// The server's pipe pairs: hints and their acks, preimage requests and their answers.
 #[derive(Clone, Copy)]
 enum Pipe {
     HintAck,
@@ -373,7 +455,7 @@ enum Pipe {
 
 impl PreimageSource for HostProcess {
     fn hint(&mut self, hint: &[u8]) -> Result<()> {
-        if let Err(e) = self.hint_w.write_all(&wire::hint_frame(hint)) {
+        if let Err(e) = self.send(Pipe::HintAck, &wire::hint_frame(hint)) {
             return Err(self.died("sending a hint to the preimage server", e));
         }
         let mut ack = [0u8; 1];
@@ -385,7 +467,7 @@ impl PreimageSource for HostProcess {
     }
 
     fn get(&mut self, key: &B256) -> Result<Vec<u8>> {
-        if let Err(e) = self.pre_w.write_all(key.as_slice()) {
+        if let Err(e) = self.send(Pipe::Preimage, key.as_slice()) {
             return Err(self.died("sending a preimage request", e));
         }
         let mut len = [0u8; 8];
@@ -426,7 +508,13 @@ impl Drop for HostProcess {
                 }
             }
         }
-        let deadline = Instant::now() + Duration::from_secs(5);
+        // (an interrupted run does not wait for a server that may be stuck)
+        let grace = if crate::INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {
+            Duration::from_millis(200)
+        } else {
+            Duration::from_secs(5)
+        };
+        let deadline = Instant::now() + grace;
         loop {
             match self.child.try_wait() {
                 Ok(Some(_)) | Err(_) => return,
