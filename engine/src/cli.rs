@@ -237,6 +237,11 @@ struct RunArgs {
     /// Times a block entry is reached before it is compiled.
     #[arg(long = "jit-threshold", default_value_t = crate::jit::DEFAULT_THRESHOLD)]
     jit_threshold: u32,
+    /// Profile cannonball itself (not the guest; see --profile) and write the CPU profile to
+    /// cpu.pprof in the working directory at the end of the run, in pprof's format (gzipped
+    /// protobuf; `go tool pprof cpu.pprof`), as cannon does.
+    #[arg(long = "pprof.cpu")]
+    pprof_cpu: bool,
     /// Print JIT statistics (blocks compiled, compile time, steps) at the end of the run.
     #[arg(long = "jit-stats")]
     jit_stats: bool,
@@ -410,6 +415,23 @@ fn parse_preimage_stop(s: &str) -> interp::Result<Option<PreimageStop>> {
 }
 
 fn run_cmd(a: RunArgs) -> interp::Result<()> {
+    let profiler = a
+        .pprof_cpu
+        .then(crate::cpu_profile::CpuProfile::start)
+        .transpose()?;
+    let r = run_cmd_inner(a);
+    // written whether or not the run succeeded (cannon defers it the same way)
+    match profiler.map(|p| p.finish(std::path::Path::new("cpu.pprof"))) {
+        Some(Err(e)) if r.is_ok() => Err(e),
+        Some(Err(e)) => {
+            tracing::warn!("{e}");
+            r
+        }
+        _ => r,
+    }
+}
+
+fn run_cmd_inner(a: RunArgs) -> interp::Result<()> {
     if !a.output.is_empty() {
         check_state_name("--output", &a.output)?;
     }

@@ -5,6 +5,7 @@
 pub mod bisect;
 pub mod checkpoint;
 pub mod cli;
+pub mod cpu_profile;
 pub mod engine;
 pub mod jit;
 pub mod log;

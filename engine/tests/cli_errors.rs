@@ -550,3 +550,44 @@ fn file_name_patterns_follow_go_sprintf() {
     assert!(d.join("s-00020.bin").exists());
     assert!(d.join("100%-15.json").exists());
 }
+
+/// `run --pprof.cpu` (a cannon flag) is accepted and writes cannonball's own CPU profile to
+/// `cpu.pprof` in the working directory: a gzipped pprof protobuf with CPU samples.
+#[test]
+fn pprof_cpu_writes_a_pprof_profile() {
+    let d = scratch("pprof_cpu");
+    let elf = fixtures().join("elf/go64-compute.elf");
+    let o = load_elf(&d, "multithreaded64-5", &elf, "pre.bin");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(
+        &d,
+        &[
+            "run",
+            "--input",
+            "pre.bin",
+            "--output",
+            "",
+            "--meta",
+            "",
+            "--vm",
+            "interp",
+            "--stop-at",
+            "=100000000",
+            "--pprof.cpu",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let gz = std::fs::read(d.join("cpu.pprof")).expect("cpu.pprof written");
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut raw).unwrap();
+    let p: pprof::protos::Profile =
+        pprof::protos::Message::decode(&raw[..]).expect("pprof protobuf");
+    let s = |i: i64| p.string_table[i as usize].as_str();
+    assert!(p
+        .sample_type
+        .iter()
+        .any(|t| s(t.ty) == "cpu" && s(t.unit) == "nanoseconds"));
+    assert!(p.period > 0 && p.duration_nanos > 0);
+    // a 1e8-step interpreted run takes a good fraction of a second at 100 samples/s
+    assert!(!p.sample.is_empty() && !p.function.is_empty(), "no samples");
+}
