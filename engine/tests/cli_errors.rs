@@ -110,6 +110,16 @@ fn segment_problems() {
     );
 }
 
+/// A scratch directory holding `fixtures/elf/<elf>.elf` loaded as a multithreaded64-5 state
+/// `pre.bin`.
+fn fixture_prestate(name: &str, elf: &str) -> std::path::PathBuf {
+    let d = scratch(name);
+    let path = fixtures().join(format!("elf/{elf}.elf"));
+    let o = load_elf(&d, "multithreaded64-5", &path, "pre.bin");
+    assert!(o.status.success(), "{}", stderr(&o));
+    d
+}
+
 fn prestate(name: &str) -> std::path::PathBuf {
     let d = scratch(name);
     let o = load(&d, &oracle_reader_program(), "multithreaded64-5");
@@ -423,10 +433,7 @@ fn run_bounded(dir: &std::path::Path, args: &[&str], secs: u64) -> std::process:
 /// works. Before the check, both spun forever at 100% CPU.
 #[test]
 fn step_counter_near_two_to_the_64() {
-    let d = scratch("step_counter_wrap");
-    let hello = fixtures().join("elf/go64-hello.elf");
-    let o = load_elf(&d, "multithreaded64-5", &hello, "pre.bin");
-    assert!(o.status.success(), "{}", stderr(&o));
+    let d = fixture_prestate("step_counter_wrap", "go64-hello");
     let mut st = interp::files::read_state(&d.join("pre.bin")).unwrap();
     match &mut st {
         interp::state::State::Mt(s) => s.step = u64::MAX - 1000,
@@ -516,11 +523,8 @@ fn version_names_the_commit() {
 /// `--proof-at`/`--snapshot-at` the same name is refused before the run starts.
 #[test]
 fn file_name_patterns_follow_go_sprintf() {
-    let d = prestate("name_patterns");
-    let hello = fixtures().join("elf/go64-hello.elf");
-    let o = load_elf(&d, "multithreaded64-5", &hello, "hello.bin");
-    assert!(o.status.success(), "{}", stderr(&o));
-    let base = ["run", "--input", "hello.bin", "--output", "", "--meta", ""];
+    let d = fixture_prestate("name_patterns", "go64-hello");
+    let base = ["run", "--input", "pre.bin", "--output", "", "--meta", ""];
     let with = |extra: &[&str]| {
         let args: Vec<&str> = base.iter().chain(extra).copied().collect();
         run(&d, &args)
@@ -555,10 +559,7 @@ fn file_name_patterns_follow_go_sprintf() {
 /// `cpu.pprof` in the working directory: a gzipped pprof protobuf with CPU samples.
 #[test]
 fn pprof_cpu_writes_a_pprof_profile() {
-    let d = scratch("pprof_cpu");
-    let elf = fixtures().join("elf/go64-compute.elf");
-    let o = load_elf(&d, "multithreaded64-5", &elf, "pre.bin");
-    assert!(o.status.success(), "{}", stderr(&o));
+    let d = fixture_prestate("pprof_cpu", "go64-compute");
     let o = run(
         &d,
         &[

@@ -327,54 +327,32 @@ impl HostProcess {
         self
     }
 
-    /// `read_exact` on one of the server's pipes, failing after the timeout, and within
-    /// [`WAIT_SLICE`] of an interruption ([`crate::INTERRUPTED`]): the server may never answer.
+    /// `read_exact` on one of the server's pipes, bounded as [`transfer`] says: the server may
+    /// never answer.
     fn read_answer(&mut self, which: Pipe, buf: &mut [u8]) -> std::io::Result<()> {
-        let deadline = self.timeout.map(|t| (Instant::now() + t, t));
         let f = match which {
             Pipe::HintAck => &mut self.hint_r,
             Pipe::Preimage => &mut self.pre_r,
         };
-        let mut done = 0;
-        while done < buf.len() {
-            if !wait_ready(f.as_raw_fd(), libc::POLLIN, deadline)? {
-                continue;
-            }
-            match f.read(&mut buf[done..]) {
-                Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
-                Ok(n) => done += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
+        let fd = f.as_raw_fd();
+        let eof = std::io::ErrorKind::UnexpectedEof;
+        transfer(fd, libc::POLLIN, self.timeout, buf.len(), eof, |done| {
+            f.read(&mut buf[done..])
+        })
     }
 
-    /// `write_all` to one of the server's request pipes (non-blocking), with the same bounds
-    /// as [`HostProcess::read_answer`]: a server that stops reading cannot hold us forever.
+    /// `write_all` to one of the server's request pipes (non-blocking), bounded as [`transfer`]
+    /// says: a server that stops reading cannot hold us forever.
     fn send(&mut self, which: Pipe, bytes: &[u8]) -> std::io::Result<()> {
-        let deadline = self.timeout.map(|t| (Instant::now() + t, t));
         let f = match which {
             Pipe::HintAck => &mut self.hint_w,
             Pipe::Preimage => &mut self.pre_w,
         };
-        let mut done = 0;
-        while done < bytes.len() {
-            if !wait_ready(f.as_raw_fd(), libc::POLLOUT, deadline)? {
-                continue;
-            }
-            match f.write(&bytes[done..]) {
-                Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
-                Ok(n) => done += n,
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::Interrupted | std::io::ErrorKind::WouldBlock
-                    ) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
+        let fd = f.as_raw_fd();
+        let zero = std::io::ErrorKind::WriteZero;
+        transfer(fd, libc::POLLOUT, self.timeout, bytes.len(), zero, |done| {
+            f.write(&bytes[done..])
+        })
     }
 
     fn died(&mut self, what: &str, e: impl std::fmt::Display) -> Error {
@@ -399,6 +377,38 @@ impl HostProcess {
 
 /// Longest a wait on the preimage server goes without checking for an interruption.
 pub const WAIT_SLICE: Duration = Duration::from_millis(50);
+
+/// Moves `len` bytes through `fd` with `op(done)` (a read or write of what is left after the
+/// first `done` bytes), waiting for `events` before each call: fails after `timeout`, within
+/// [`WAIT_SLICE`] of an interruption ([`crate::INTERRUPTED`]), or with `stalled` when `op`
+/// moves nothing (end of file, or a write of zero bytes).
+fn transfer(
+    fd: std::os::fd::RawFd,
+    events: libc::c_short,
+    timeout: Option<Duration>,
+    len: usize,
+    stalled: std::io::ErrorKind,
+    mut op: impl FnMut(usize) -> std::io::Result<usize>,
+) -> std::io::Result<()> {
+    let deadline = timeout.map(|t| (Instant::now() + t, t));
+    let mut done = 0;
+    while done < len {
+        if !wait_ready(fd, events, deadline)? {
+            continue;
+        }
+        match op(done) {
+            Ok(0) => return Err(stalled.into()),
+            Ok(n) => done += n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::Interrupted | std::io::ErrorKind::WouldBlock
+                ) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
 
 /// Waits up to [`WAIT_SLICE`] for `fd` to be ready for `events`: `Ok(true)` when it is,
 /// `Ok(false)` when the slice passed (wait again), an error once `deadline` (and the timeout it
